@@ -6,7 +6,7 @@
 __all__ = ['ARTIFACT_FILE', 'LATENTS_FILE', 'LORA_FILE', 'UNET_FILE', 'LORA_TARGETS', 'DEFAULT_LR', 'encode_image', 'encode_text',
            'Artifact', 'remove', 'denoising_loss', 'check_finetune_args', 'finetune']
 
-# %% ../nbs/03_finetune.ipynb #b23ad203
+# %% ../nbs/03_finetune.ipynb #07333834
 import json, math, os, time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict
@@ -22,7 +22,7 @@ from peft.utils import get_peft_model_state_dict
 from .data import load_image, check_prompt, target_prompt as derive_target_prompt
 from .models import model_size, model_id, model_fingerprint
 
-# %% ../nbs/03_finetune.ipynb #a3287618
+# %% ../nbs/03_finetune.ipynb #0e0bcad7
 @torch.no_grad()
 def encode_image(pipe:StableDiffusionPipeline, # the pipeline whose VAE encodes
                  image, # path or PIL image, any mode/size (see `data.load_image`)
@@ -42,7 +42,7 @@ def encode_text(pipe:StableDiffusionPipeline, # the pipeline whose text encoder 
     "Text embeddings of `prompt` from the pipeline's frozen text encoder."
     return pipe.encode_prompt(prompt, pipe.device, 1, False)[0].float().cpu()
 
-# %% ../nbs/03_finetune.ipynb #c060dd16
+# %% ../nbs/03_finetune.ipynb #c7ad00bb
 ARTIFACT_FILE, LATENTS_FILE, LORA_FILE, UNET_FILE = 'artifact.json', 'latents.safetensors', 'pytorch_lora_weights.safetensors', 'unet.safetensors'
 
 def _version():
@@ -112,7 +112,7 @@ class Artifact:
         if getattr(pipe, '_imposter_applied', None) is self: return pipe
         self.check(pipe); remove(pipe)
         if self.method == 'lora':
-            pipe.load_lora_weights({f'unet.{k}': v for k, v in self.weights.items()}, adapter_name='imposter')
+            pipe.unet.load_lora_adapter({f'unet.{k}': v for k, v in self.weights.items()}, prefix='unet', adapter_name='imposter')
         else:
             pipe._imposter_base_unet = {k: v.detach().to('cpu', copy=True) for k, v in pipe.unet.state_dict().items()}
             pipe.unet.load_state_dict(self.weights)
@@ -127,12 +127,12 @@ def remove(pipe:StableDiffusionPipeline) -> StableDiffusionPipeline:
     "Restore the base weights of `pipe` after `Artifact.apply`."
     art = getattr(pipe, '_imposter_applied', None)
     if art is None: return pipe
-    if art.method == 'lora': pipe.unload_lora_weights()
+    if art.method == 'lora': pipe.unet.unload_lora()
     else: pipe.unet.load_state_dict(pipe._imposter_base_unet); del pipe._imposter_base_unet
     pipe._imposter_applied = None
     return pipe
 
-# %% ../nbs/03_finetune.ipynb #26887f3d
+# %% ../nbs/03_finetune.ipynb #218f4395
 LORA_TARGETS = ['to_k', 'to_q', 'to_v', 'to_out.0']
 DEFAULT_LR = {'lora': 1e-3, 'full': 2e-6}  # lora: chosen by measurement, see below; full: the authors' value
 
@@ -166,7 +166,7 @@ def denoising_loss(pipe:StableDiffusionPipeline, # the model (with or without an
             total += F.mse_loss(pred.float().cpu(), _targets(sched, latents, noise, t)).item()
     return total / n
 
-# %% ../nbs/03_finetune.ipynb #f804b685
+# %% ../nbs/03_finetune.ipynb #17ffec83
 def check_finetune_args(steps, lr, method, rank):
     "One clear error for a bad finetune setting, before any work."
     if not isinstance(steps, int) or steps < 1: raise ValueError(f"finetune steps must be an integer >= 1, got {steps!r}.")
