@@ -6,7 +6,7 @@
 __all__ = ['PRESETS', 'TABLE1_PRESETS', 'resolve_settings', 'prompt_schedule', 'GuidanceError', 'ImPosterCallback', 'Samples',
            'initial_latents', 'image_params', 'sample', 'generate', 'save_image']
 
-# %% ../nbs/04_sampling.ipynb #8381ce35
+# %% ../nbs/04_sampling.ipynb #77631879
 import json, math, os, time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +18,7 @@ from .fourier import amplitude, spectrum, amplitude_loss, phase_loss, guidance_s
 from .models import model_size, model_id, ddim
 from .finetune import Artifact, encode_text
 
-# %% ../nbs/04_sampling.ipynb #74899f08
+# %% ../nbs/04_sampling.ipynb #52891219
 _LIT = dict(scale_mode='literal', phase_distance='abs')
 PRESETS = {
     'imposter':            dict(K=5, s_a=1e-6, s_p=1e-3, **_LIT),   # the paper's values, Eq. 3 as written
@@ -31,7 +31,7 @@ PRESETS = {
 }
 TABLE1_PRESETS = ['baseline++', 'imposter', 'no-stepwise', 'no-guidance', 'no-phase', 'no-amplitude']
 
-# %% ../nbs/04_sampling.ipynb #a651a352
+# %% ../nbs/04_sampling.ipynb #e589e654
 def _finite_nonneg(x): return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and x >= 0
 
 def resolve_settings(preset:str='imposter', # a name in PRESETS
@@ -59,14 +59,14 @@ def resolve_settings(preset:str='imposter', # a name in PRESETS
         raise ValueError(f"seeds must be a non-empty list of integers >= 0, got {seeds!r}.")
     return dict(preset=preset, steps=steps, cfg=float(cfg), seeds=seeds, **s)
 
-# %% ../nbs/04_sampling.ipynb #7337f21a
+# %% ../nbs/04_sampling.ipynb #54e7f912
 def prompt_schedule(K:int, # number of steps on the driving caption
                     steps:int, # total DDIM steps
                    ) -> list: # 'driving' or 'target' for each step
     "Which caption conditions each denoising step: the first K on tx_D, the rest on tx_T (3.2.1)."
     return ['driving' if i < K else 'target' for i in range(steps)]
 
-# %% ../nbs/04_sampling.ipynb #e810e01f
+# %% ../nbs/04_sampling.ipynb #5c452287
 class GuidanceError(ValueError):
     "Frequency guidance drove the latents to non-finite values."
 
@@ -113,7 +113,7 @@ class ImPosterCallback:
         if i == self.K - 1: out['prompt_embeds'] = self.target_embeds
         return out
 
-# %% ../nbs/04_sampling.ipynb #c3dff1d0
+# %% ../nbs/04_sampling.ipynb #e9d4ba61
 @dataclass
 class Samples:
     "Images from one `sample` call, with their final latents, settings and (optionally) per-step traces."
@@ -158,8 +158,9 @@ def sample(pipe:StableDiffusionPipeline, # base model (the artifact's weights ar
            trace:bool=False, # keep G_a, G_p, displacement and x0 of every step
            progress:bool=True, # progress bar over the steps
           ) -> Samples:
-    "ImPoster sampling (3.2): stepwise prompting and frequency guidance on the stock pipeline."
+    "ImPoster sampling (3.2): stepwise prompting and frequency guidance on the stock pipeline; `pipe` is left as given."
     st = resolve_settings(preset, steps, cfg, seeds, K=K, s_a=s_a, s_p=s_p, scale_mode=scale_mode, phase_distance=phase_distance)
+    was_applied = getattr(pipe, '_imposter_applied', None) is artifact
     artifact.apply(ddim(pipe))
     dev = pipe.device
     ref_amp = amplitude(artifact.source_latents.to(dev))
@@ -192,6 +193,7 @@ def sample(pipe:StableDiffusionPipeline, # base model (the artifact's weights ar
             if trace: traces.append(cb.trace)
     finally:
         bar.close(); pipe._progress_bar_config = old_bar
+        if not was_applied: artifact.remove(pipe)   # leave the pipeline as it was given
     for img, seed in zip(images, st['seeds']): img.info['imposter'] = json.dumps(image_params(pipe, artifact, st, seed))
     tr = None
     if trace:
@@ -208,7 +210,7 @@ def generate(pipe:StableDiffusionPipeline, # base model
     "ImPoster images, one per seed (see `sample` for the settings and the trace)."
     return sample(pipe, artifact, preset, seeds, **kwargs).images
 
-# %% ../nbs/04_sampling.ipynb #fbdb8a41
+# %% ../nbs/04_sampling.ipynb #bafa94f3
 def save_image(img:Image.Image, # an image from `generate` (its settings are in `img.info['imposter']`)
                path:str|os.PathLike, # where to write the PNG
                overwrite:bool=False, # replace an existing file
