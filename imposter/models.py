@@ -6,14 +6,14 @@
 __all__ = ['REAL_MODEL', 'EMBEDDED_NAME', 'PIPELINE_PARTS', 'data_dir', 'embedded_model', 'check_model', 'default_device', 'ddim',
            'load_pipeline', 'model_size', 'model_id', 'model_fingerprint', 'char_tokenizer', 'tiny_pipeline']
 
-# %% ../nbs/02_models.ipynb #dd6aa3e5
+# %% ../nbs/02_models.ipynb #dae31f37
 import hashlib, json, os, re, sys, tempfile, warnings
 from pathlib import Path
 import torch
 from diffusers import StableDiffusionPipeline, DDIMScheduler, AutoencoderKL, UNet2DConditionModel
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
 
-# %% ../nbs/02_models.ipynb #ada5b49d
+# %% ../nbs/02_models.ipynb #8ccdbca1
 REAL_MODEL = 'stabilityai/stable-diffusion-2-1-base'  # the authors' backbone
 EMBEDDED_NAME = 'puppet-sd'
 PIPELINE_PARTS = ('unet', 'vae', 'text_encoder', 'tokenizer', 'scheduler')
@@ -29,7 +29,7 @@ def embedded_model() -> Path:
     "Path of the embedded puppet Stable Diffusion."
     return data_dir() / EMBEDDED_NAME
 
-# %% ../nbs/02_models.ipynb #cc493975
+# %% ../nbs/02_models.ipynb #a5026c51
 def check_model(model:str|os.PathLike|None=None, # hub id, local folder, or None for the embedded model
                ) -> str: # the resolved model: a folder path or a hub id
     "Validate `model` before anything is loaded: one clear error if it cannot be a Stable Diffusion pipeline."
@@ -55,7 +55,7 @@ def check_model(model:str|os.PathLike|None=None, # hub id, local folder, or None
     if re.fullmatch(r'[\w.-]+/[\w.-]+', str(model)) and not str(model).startswith(('.', '/')): return str(model)
     raise ValueError(f"Model {str(model)!r} is neither an existing folder nor a hub id like {REAL_MODEL!r}.")
 
-# %% ../nbs/02_models.ipynb #d5a23228
+# %% ../nbs/02_models.ipynb #4f13a914
 def default_device() -> torch.device:
     "cuda if available, else mps, else cpu."
     if torch.cuda.is_available(): return torch.device('cuda')
@@ -76,12 +76,12 @@ def load_pipeline(model:str|os.PathLike|None=None, # hub id, local folder, or No
     src = check_model(model)
     device = torch.device(device) if device is not None else default_device()
     dtype = dtype or (torch.float16 if device.type == 'cuda' else torch.float32)
-    pipe = StableDiffusionPipeline.from_pretrained(src, torch_dtype=dtype, safety_checker=None,
+    pipe = StableDiffusionPipeline.from_pretrained(src, dtype=dtype, safety_checker=None,
                                                    feature_extractor=None, requires_safety_checker=False)
     pipe.imposter_model_id = 'imposter:' + EMBEDDED_NAME if model is None else src
     return ddim(pipe).to(device)
 
-# %% ../nbs/02_models.ipynb #9292e17a
+# %% ../nbs/02_models.ipynb #cb247572
 def model_size(pipe:StableDiffusionPipeline) -> int:
     "The pixel resolution the pipeline's UNet is configured for (512 for SD 2.1-base, 768 for SD 2.1)."
     return int(pipe.unet.config.sample_size * pipe.vae_scale_factor)
@@ -98,7 +98,7 @@ def model_fingerprint(pipe:StableDiffusionPipeline) -> str:
         h.update(w.detach().to('cpu', torch.float16).numpy().tobytes())
     return h.hexdigest()[:16]
 
-# %% ../nbs/02_models.ipynb #95781f46
+# %% ../nbs/02_models.ipynb #d190782a
 def _bytes_to_unicode():
     "GPT-2/CLIP byte-to-unicode table."
     bs = list(range(ord('!'), ord('~') + 1)) + list(range(ord('¡'), ord('¬') + 1)) + list(range(ord('®'), ord('ÿ') + 1))
