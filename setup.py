@@ -1,6 +1,6 @@
 from packaging.version import parse
 from configparser import ConfigParser
-import setuptools, shlex
+import os, setuptools, shlex
 assert parse(setuptools.__version__) >= parse('36.2')
 
 # note: all settings are in settings.ini; edit there, not here
@@ -26,6 +26,11 @@ min_python = cfg['min_python']
 lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 
+# the embedded puppet model, judge and benchmark: installed under <prefix>/share/imposter-diffusion/data for wheels
+# (`imposter.models.data_dir` looks there when the package is not used from a clone)
+data_files = [(os.path.join('share', 'imposter-diffusion', d), [os.path.join(d, f) for f in fs])
+              for d, _, fs in os.walk('data') if fs]
+
 setuptools.setup(
     name=cfg['lib_name'],
     license=lic[0],
@@ -44,6 +49,7 @@ setuptools.setup(
     python_requires='>=' + cfg['min_python'],
     long_description=open('README.md', encoding='utf-8').read(),
     long_description_content_type='text/markdown',
+    data_files=data_files,
     zip_safe=False,
     entry_points={
         'console_scripts': cfg.get('console_scripts', '').split(),
