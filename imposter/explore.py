@@ -6,7 +6,7 @@
 __all__ = ['MODES', 'MODE_PRESET', 'SCALES', 'MODE_DEFAULTS', 'SCORES', 'AXES', 'log_values', 'scale_label', 'Pair', 'load_pair',
            'score_result', 'Result', 'Runner', 'Explorer', 'default_values', 'parse_values', 'Sweep']
 
-# %% ../nbs/07_explore.ipynb #4bdd46f2
+# %% ../nbs/07_explore.ipynb #aec039e7
 import html, io, math, threading, time
 from collections import OrderedDict
 from contextlib import contextmanager
@@ -23,7 +23,7 @@ from .models import ddim
 from .data import load_image
 from . import viz
 
-# %% ../nbs/07_explore.ipynb #8fd58678
+# %% ../nbs/07_explore.ipynb #bcafa14b
 def log_values(lo:float, # smallest positive value
                hi:float, # largest value
                mantissas:tuple=(1, 3), # values per decade: m x 10^e
@@ -47,7 +47,7 @@ SCALES = {'literal': dict(s_a=log_values(1e-7, 3), s_p=log_values(1e-4, 1e3)),  
           'calibrated': dict(s_a=log_values(1e-4, 0.1), s_p=log_values(1e-4, 0.1))}  # RMS displacement per step
 MODE_DEFAULTS = {m: {k: PRESETS[p][k] for k in ('K', 's_a', 's_p', 'phase_distance')} for m, p in MODE_PRESET.items()}
 
-# %% ../nbs/07_explore.ipynb #a3e8c427
+# %% ../nbs/07_explore.ipynb #757b7b5a
 @dataclass
 class Pair:
     "Source, driving image and (on puppet pairs) the ground truth: target image, mask and labels."
@@ -97,7 +97,7 @@ def load_pair(pair, # None, a manifest row (dict), or (source, driving) `puppets
         return p
     raise ValueError(f"Cannot read a pair from a {type(pair).__name__}; pass a manifest row (dict), two `puppets.render` results, or None.")
 
-# %% ../nbs/07_explore.ipynb #421ca75a
+# %% ../nbs/07_explore.ipynb #1aa5e57c
 SCORES = {'iou': 'silhouette IoU', 'subject_prob': 'judge: source subject', 'action_prob': 'judge: driving action',
           'leak_prob': 'judge: driving subject', 'phase_agreement': 'phase agreement', 'G_a': 'G_a (last step)',
           'G_p': 'G_p (last step)'}
@@ -131,7 +131,7 @@ def _auto_judge(judge, pair):
     try: return load_judge()
     except ValueError: return None
 
-# %% ../nbs/07_explore.ipynb #0245415b
+# %% ../nbs/07_explore.ipynb #a97c55f2
 @dataclass
 class Result:
     "One sampled image with its settings, trace, scores and the seconds it took."
@@ -187,7 +187,7 @@ class Runner:
             while len(self.cache) > self.cache_size: self.cache.popitem(last=False)
             return r
 
-# %% ../nbs/07_explore.ipynb #a311babc
+# %% ../nbs/07_explore.ipynb #bcb6a120
 def _png(img:Image.Image, size:int) -> bytes:
     "PNG bytes of `img` scaled (nearest neighbour) to `size` pixels, for an `ipywidgets.Image`."
     if img.size[0] != size: img = img.resize((size, size), Image.NEAREST)
@@ -321,7 +321,7 @@ class Explorer:
         self.details_image.value = viz.fig_png(fig)
         self.details_image.layout.display = None
 
-# %% ../nbs/07_explore.ipynb #00ea3063
+# %% ../nbs/07_explore.ipynb #774b90fe
 AXES = ('K', 's_a', 's_p')
 
 def default_values(axis:str, # 'K', 's_a' or 's_p'
@@ -353,7 +353,7 @@ def parse_values(text:str, # comma- or space-separated numbers
 
 def _fmt(vals): return ', '.join(scale_label(v) if isinstance(v, float) else str(v) for v in vals)
 
-# %% ../nbs/07_explore.ipynb #9832dbc5
+# %% ../nbs/07_explore.ipynb #4b7a357c
 class Sweep:
     "A grid over one or two of K, s_a, s_p: image grid and heatmap of a chosen score, progress bar, stop button."
     def __init__(self, pipe=None, # the pipeline; not needed with `runner`
@@ -383,7 +383,7 @@ class Sweep:
         self.runner = runner or Runner(pipe, artifact, pair, judge, cfg)
         d = MODE_DEFAULTS[mode]
         self.cell, self.results, self.errors, self.seconds, self.on_cell = cell, {}, {}, 0., None
-        self.draw_every = 1.0   # seconds between redraws of the figure while the grid fills
+        self.draw_every = 2.0   # seconds between redraws of the figure while the grid fills
         self._stop, self._thread, self._plan = threading.Event(), None, None
         lay = W.Layout(width='300px')
         self.mode = W.ToggleButtons(options=MODES, value=mode, description='scales', style={'button_width': '90px'})

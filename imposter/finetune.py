@@ -6,7 +6,7 @@
 __all__ = ['ARTIFACT_FILE', 'LATENTS_FILE', 'LORA_FILE', 'UNET_FILE', 'LORA_TARGETS', 'DEFAULT_LR', 'encode_image', 'encode_text',
            'Artifact', 'remove', 'denoising_loss', 'check_finetune_args', 'finetune']
 
-# %% ../nbs/03_finetune.ipynb #07333834
+# %% ../nbs/03_finetune.ipynb #563ef9d1
 import json, math, os, time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict
@@ -22,7 +22,7 @@ from peft.utils import get_peft_model_state_dict
 from .data import load_image, check_prompt, target_prompt as derive_target_prompt
 from .models import model_size, model_id, model_fingerprint
 
-# %% ../nbs/03_finetune.ipynb #0e0bcad7
+# %% ../nbs/03_finetune.ipynb #63cf9179
 @torch.no_grad()
 def encode_image(pipe:StableDiffusionPipeline, # the pipeline whose VAE encodes
                  image, # path or PIL image, any mode/size (see `data.load_image`)
@@ -42,7 +42,7 @@ def encode_text(pipe:StableDiffusionPipeline, # the pipeline whose text encoder 
     "Text embeddings of `prompt` from the pipeline's frozen text encoder."
     return pipe.encode_prompt(prompt, pipe.device, 1, False)[0].float().cpu()
 
-# %% ../nbs/03_finetune.ipynb #c7ad00bb
+# %% ../nbs/03_finetune.ipynb #77385f92
 ARTIFACT_FILE, LATENTS_FILE, LORA_FILE, UNET_FILE = 'artifact.json', 'latents.safetensors', 'pytorch_lora_weights.safetensors', 'unet.safetensors'
 
 def _version():
@@ -132,9 +132,9 @@ def remove(pipe:StableDiffusionPipeline) -> StableDiffusionPipeline:
     pipe._imposter_applied = None
     return pipe
 
-# %% ../nbs/03_finetune.ipynb #218f4395
+# %% ../nbs/03_finetune.ipynb #26852718
 LORA_TARGETS = ['to_k', 'to_q', 'to_v', 'to_out.0']
-DEFAULT_LR = {'lora': 1e-3, 'full': 2e-6}  # lora: chosen by measurement, see below; full: the authors' value
+DEFAULT_LR = {'lora': 1e-3, 'full': 2e-6}  # lora: chosen by measurement (see the markdown above); full: the authors' value
 
 def _targets(sched, latents, noise, t):
     kind = sched.config.prediction_type
@@ -166,7 +166,7 @@ def denoising_loss(pipe:StableDiffusionPipeline, # the model (with or without an
             total += F.mse_loss(pred.float().cpu(), _targets(sched, latents, noise, t)).item()
     return total / n
 
-# %% ../nbs/03_finetune.ipynb #17ffec83
+# %% ../nbs/03_finetune.ipynb #827e52ba
 def check_finetune_args(steps, lr, method, rank):
     "One clear error for a bad finetune setting, before any work."
     if not isinstance(steps, int) or steps < 1: raise ValueError(f"finetune steps must be an integer >= 1, got {steps!r}.")

@@ -6,7 +6,7 @@
 __all__ = ['PRESETS', 'TABLE1_PRESETS', 'resolve_settings', 'prompt_schedule', 'GuidanceError', 'ImPosterCallback', 'Samples',
            'initial_latents', 'image_params', 'sample', 'generate', 'save_image']
 
-# %% ../nbs/04_sampling.ipynb #77631879
+# %% ../nbs/04_sampling.ipynb #dda5c170
 import json, math, os, time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +18,7 @@ from .fourier import amplitude, spectrum, amplitude_loss, phase_loss, guidance_s
 from .models import model_size, model_id, ddim
 from .finetune import Artifact, encode_text
 
-# %% ../nbs/04_sampling.ipynb #52891219
+# %% ../nbs/04_sampling.ipynb #a65a43db
 _LIT = dict(scale_mode='literal', phase_distance='abs')
 PRESETS = {
     'imposter':            dict(K=5, s_a=1e-6, s_p=1e-3, **_LIT),   # the paper's values, Eq. 3 as written
@@ -27,11 +27,11 @@ PRESETS = {
     'no-guidance':         dict(K=5, s_a=0.0,  s_p=0.0,  **_LIT),   # Table 1: s_a = s_p = 0
     'no-phase':            dict(K=5, s_a=1e-6, s_p=0.0,  **_LIT),   # Table 1: s_p = 0
     'no-amplitude':        dict(K=5, s_a=0.0,  s_p=1e-3, **_LIT),   # Table 1: s_a = 0
-    'imposter-calibrated': dict(K=5, s_a=0.01, s_p=0.01, scale_mode='calibrated', phase_distance='cos'),
+    'imposter-calibrated': dict(K=5, s_a=0.03, s_p=0.03, scale_mode='calibrated', phase_distance='cos'),
 }
 TABLE1_PRESETS = ['baseline++', 'imposter', 'no-stepwise', 'no-guidance', 'no-phase', 'no-amplitude']
 
-# %% ../nbs/04_sampling.ipynb #e589e654
+# %% ../nbs/04_sampling.ipynb #a9a9eeeb
 def _finite_nonneg(x): return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and x >= 0
 
 def resolve_settings(preset:str='imposter', # a name in PRESETS
@@ -59,14 +59,14 @@ def resolve_settings(preset:str='imposter', # a name in PRESETS
         raise ValueError(f"seeds must be a non-empty list of integers >= 0, got {seeds!r}.")
     return dict(preset=preset, steps=steps, cfg=float(cfg), seeds=seeds, **s)
 
-# %% ../nbs/04_sampling.ipynb #54e7f912
+# %% ../nbs/04_sampling.ipynb #1b2d035c
 def prompt_schedule(K:int, # number of steps on the driving caption
                     steps:int, # total DDIM steps
                    ) -> list: # 'driving' or 'target' for each step
     "Which caption conditions each denoising step: the first K on tx_D, the rest on tx_T (3.2.1)."
     return ['driving' if i < K else 'target' for i in range(steps)]
 
-# %% ../nbs/04_sampling.ipynb #5c452287
+# %% ../nbs/04_sampling.ipynb #1bacb511
 class GuidanceError(ValueError):
     "Frequency guidance drove the latents to non-finite values."
 
@@ -113,7 +113,7 @@ class ImPosterCallback:
         if i == self.K - 1: out['prompt_embeds'] = self.target_embeds
         return out
 
-# %% ../nbs/04_sampling.ipynb #e9d4ba61
+# %% ../nbs/04_sampling.ipynb #fa9d5cf7
 @dataclass
 class Samples:
     "Images from one `sample` call, with their final latents, settings and (optionally) per-step traces."
@@ -210,7 +210,7 @@ def generate(pipe:StableDiffusionPipeline, # base model
     "ImPoster images, one per seed (see `sample` for the settings and the trace)."
     return sample(pipe, artifact, preset, seeds, **kwargs).images
 
-# %% ../nbs/04_sampling.ipynb #bafa94f3
+# %% ../nbs/04_sampling.ipynb #0c9d1c4b
 def save_image(img:Image.Image, # an image from `generate` (its settings are in `img.info['imposter']`)
                path:str|os.PathLike, # where to write the PNG
                overwrite:bool=False, # replace an existing file

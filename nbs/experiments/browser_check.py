@@ -90,11 +90,11 @@ def save_docs_image(png: Path, dest: Path = REPO / 'nbs' / 'images' / 'explorer.
     with Image.open(png) as im: im.convert('RGB').quantize(256).save(dest, optimize=True)
     log('docs image written to', dest)
 
-def check(out: Path, timeout: float, sweep: bool, docs_image: bool = False) -> dict:
+def check(out: Path, timeout: float, sweep: bool, docs_image: bool = False, notebook: Path = NOTEBOOK) -> dict:
     from playwright.sync_api import sync_playwright
     t_start = time.time()
     root = Path(tempfile.mkdtemp(prefix='imposter-lab-'))
-    shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
+    shutil.copy(notebook, root / NOTEBOOK.name)
     port, token = free_port(), secrets.token_hex(16)
     base = f'http://127.0.0.1:{port}'
     logpath = out / 'jupyterlab.log'
@@ -196,12 +196,13 @@ def main():
     ap.add_argument('--out', default=str(Path(tempfile.gettempdir()) / 'imposter-browser-check'), help='where screenshots go')
     ap.add_argument('--timeout', type=float, default=600, help='seconds allowed for Run All (includes a first finetune)')
     ap.add_argument('--no-sweep', action='store_true', help='skip the sweep start/stop check')
+    ap.add_argument('--notebook', default=str(NOTEBOOK), help='the notebook to open (default: explorer_demo.ipynb)')
     ap.add_argument('--docs-image', action='store_true', help='also write nbs/images/explorer.png (the screenshot in the docs)')
     a = ap.parse_args()
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     if not Path(CHROMIUM).exists(): sys.exit(f'{CHROMIUM} is missing; apt-get install -y chromium')
     log('screenshots and the JupyterLab log go to', out)
-    try: res = check(out, a.timeout, not a.no_sweep, a.docs_image)
+    try: res = check(out, a.timeout, not a.no_sweep, a.docs_image, Path(a.notebook))
     except (Exception, SystemExit) as e:
         log(f'FAILED: {type(e).__name__}: {e} (see {out})'); sys.exit(1)
     (out / 'result.json').write_text(json.dumps(res, indent=1))
