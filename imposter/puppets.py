@@ -10,14 +10,14 @@ __all__ = ['SUBJECTS', 'PEOPLE', 'ACTIONS', 'ALL_SUBJECTS', 'LOOKS', 'SKIN', 'CL
            'render_items', 'benchmark_instances', 'make_benchmark', 'load_benchmark', 'PuppetJudge', 'Judge',
            'load_judge', 'judge_set', 'train_judge', 'judge_accuracy']
 
-# %% ../nbs/10_puppets.ipynb #04da2a35
+# %% ../nbs/10_puppets.ipynb #3b8fcfac
 import csv, json, math, zlib
 from pathlib import Path
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 import torch, torch.nn as nn, torch.nn.functional as F
 
-# %% ../nbs/10_puppets.ipynb #154b5cd1
+# %% ../nbs/10_puppets.ipynb #e769c88d
 SUBJECTS = ('bear', 'robot', 'frog', 'rabbit', 'tiger', 'pig', 'cow', 'dragon')  # source subjects (animals and a robot)
 PEOPLE = ('man', 'woman')  # driving subjects
 ACTIONS = ('standing', 'waving', 'cheering', 'stretching', 'kicking', 'squatting', 'jumping', 'bowing',
@@ -39,7 +39,7 @@ CLOTHES = ((200, 40, 40), (40, 80, 200), (40, 150, 60), (230, 190, 40), (120, 50
 HAIR = ((30, 20, 15), (90, 55, 25), (200, 160, 60), (70, 70, 70))
 BACKGROUNDS = ((160, 195, 230), (165, 215, 185), (180, 160, 215), (160, 163, 172), (215, 200, 120))  # chosen to contrast with every look
 
-# %% ../nbs/10_puppets.ipynb #6fb00fed
+# %% ../nbs/10_puppets.ipynb #ab9c959b
 def caption(subject:str, # a name from `SUBJECTS` or `PEOPLE`
             action:str='standing', # a name from `ACTIONS`
            )->str:
@@ -58,7 +58,7 @@ def parse_caption(text:str, # a caption such as 'a bear kicking'
     action = 'standing' if rest == '' else (rest if rest in ACTIONS else None)
     return subject, action
 
-# %% ../nbs/10_puppets.ipynb #1370a288
+# %% ../nbs/10_puppets.ipynb #d741f5ae
 POSES = {
     'standing':   dict(torso=180, arm_a=(-12, -6),    arm_b=(12, 6),     leg_a=(-5, -3),   leg_b=(5, 3)),
     'waving':     dict(torso=180, arm_a=(-12, -6),    arm_b=(120, 170),  leg_a=(-5, -3),   leg_b=(5, 3)),
@@ -76,7 +76,7 @@ POSES = {
 _LEN = dict(head=5.0, torso=14.0, upper=8.5, lower=7.5, thigh=9.5, shin=9.0, torso_w=10.0, arm_w=4.2, leg_w=5.0)
 _GROUND = 59.0
 
-# %% ../nbs/10_puppets.ipynb #220d1e04
+# %% ../nbs/10_puppets.ipynb #82cd1268
 def _rng(seed, stream, name=''):
     "An independent random stream for (seed, stream, name)."
     return np.random.default_rng([int(seed), zlib.crc32(f"{stream}/{name}".encode())])
@@ -119,7 +119,7 @@ def sample_background(seed:int, # instance seed
     grade = 0.0 if r.random() < 0.4 else float(r.uniform(-0.06, 0.06))
     return dict(colour=tuple(int(v) for v in np.clip(base, 0, 255)), grade=grade)
 
-# %% ../nbs/10_puppets.ipynb #741fe19b
+# %% ../nbs/10_puppets.ipynb #3386bdab
 def _dir(deg): r = math.radians(deg); return np.array([math.sin(r), math.cos(r)])
 
 def skeleton(pose:dict, # from `sample_pose`
@@ -146,7 +146,7 @@ def skeleton(pose:dict, # from `sample_pose`
     J.update(up=td, right=perp, unit=u, lengths=L)
     return J
 
-# %% ../nbs/10_puppets.ipynb #c03a6ecf
+# %% ../nbs/10_puppets.ipynb #93d2b689
 _SS = 4  # supersampling factor
 
 def _texture(look, n):
@@ -172,7 +172,7 @@ def _background(bg, size):
     g = np.linspace(1 + bg['grade'], 1 - bg['grade'], n)[:, None, None]
     return np.clip(np.broadcast_to(c, (n, n, 3))*g, 0, 255)
 
-# %% ../nbs/10_puppets.ipynb #b55e8f9d
+# %% ../nbs/10_puppets.ipynb #a057769b
 class _Canvas:
     "A supersampled RGB layer and a figure mask, drawn together."
     def __init__(self, size):
@@ -195,7 +195,7 @@ class _Canvas:
         self.d.polygon(pts, fill=tuple(col))
         if mask: self.m.polygon(pts, fill=255)
 
-# %% ../nbs/10_puppets.ipynb #9ba0795d
+# %% ../nbs/10_puppets.ipynb #cc22334d
 def _draw_head_features(cv, J, look, behind):
     "Ears, horns and antennae (behind=True) or faces (behind=False) of an animal."
     c, up, rt, R = J['head'], J['up'], J['right'], J['lengths']['head']
@@ -264,7 +264,7 @@ def _draw_person(cv, J, look):
     else: cv.poly([c + up*R*1.08 + rt*R*0.9, c + up*R*1.08 - rt*R*0.9, c + up*R*0.55 - rt*R*1.0, c + up*R*0.55 + rt*R*1.0], look['hair'])
     for s in (-1, 1): cv.circle(c + up*R*0.1 + rt*R*0.38*s, 0.14*R, (20, 15, 10))
 
-# %% ../nbs/10_puppets.ipynb #9647abe7
+# %% ../nbs/10_puppets.ipynb #7ddeb69f
 def draw(look:dict, # from `sample_look` (whose look)
          pose:dict, # from `sample_pose` (which pose)
          background:dict, # from `sample_background`
@@ -280,7 +280,7 @@ def draw(look:dict, # from `sample_look` (whose look)
     mask = m[..., 0].reshape(size, _SS, size, _SS).mean((1, 3)) >= 0.5
     return Image.fromarray(np.clip(np.round(img), 0, 255).astype(np.uint8)), mask
 
-# %% ../nbs/10_puppets.ipynb #e1350745
+# %% ../nbs/10_puppets.ipynb #6019ef10
 def render(subject:str, # a name from `SUBJECTS` or `PEOPLE`
            action:str='standing', # a name from `ACTIONS`
            seed:int=0, # instance seed: look, pose jitter and background are drawn from it
@@ -313,7 +313,7 @@ def render_target(source, # the source instance: `render(...)` result, its `labe
                   caption=caption(s['subject'], d['action']), size=size, look=s['look'], pose=d['pose'], background=s['background'])
     return dict(image=image, mask=mask, labels=labels)
 
-# %% ../nbs/10_puppets.ipynb #627e2f1a
+# %% ../nbs/10_puppets.ipynb #21470967
 def figure_mask(image, # PIL image or HxWx3 uint8 array (e.g. a generated sample)
                 threshold:float=0.12, # colour distance (0..1, max over channels) above which a pixel is figure
                 border:int=2, # width of the border columns used to estimate the background
@@ -335,16 +335,10 @@ def iou(a:np.ndarray, # boolean mask
     u = np.logical_or(a, b).sum()
     return float(np.logical_and(a, b).sum()/u) if u else 1.0
 
-# %% ../nbs/10_puppets.ipynb #8f89c09a
+# %% ../nbs/10_puppets.ipynb #269b14f2
 WORDS = tuple(sorted({w for s in ALL_SUBJECTS for a in ACTIONS for w in caption(s, a).split()}))  # every word of every caption
 
-def _bytes_to_unicode():
-    "GPT-2/CLIP byte-to-unicode table."
-    bs = list(range(ord('!'), ord('~') + 1)) + list(range(ord('¡'), ord('¬') + 1)) + list(range(ord('®'), ord('ÿ') + 1))
-    cs, n = bs[:], 0
-    for b in range(256):
-        if b not in bs: bs.append(b); cs.append(256 + n); n += 1
-    return dict(zip(bs, map(chr, cs)))
+from .models import _bytes_to_unicode   # the GPT-2/CLIP byte alphabet, shared with the tiny test tokenizer
 
 def write_tokenizer(folder, # where vocab.json and merges.txt are written
                    ):
@@ -366,7 +360,7 @@ def write_tokenizer(folder, # where vocab.json and merges.txt are written
     (folder/'merges.txt').write_text('#version: 0.2\n' + ''.join(f'{a} {b}\n' for a, b in merges), encoding='utf-8')
     return CLIPTokenizer(str(folder/'vocab.json'), str(folder/'merges.txt'), model_max_length=77)
 
-# %% ../nbs/10_puppets.ipynb #ff42e07d
+# %% ../nbs/10_puppets.ipynb #77157410
 BENCH_ACTIONS = ('waving', 'cheering', 'stretching', 'kicking', 'squatting', 'jumping', 'doing yoga', 'meditating')  # driving actions of the benchmark
 SEEN_ACTIONS = {s: ('standing',) + tuple(BENCH_ACTIONS[(i + k) % 8] for k in range(4)) for i, s in enumerate(SUBJECTS)}
 SEEN_ACTIONS.update({p: ACTIONS for p in PEOPLE})
@@ -410,7 +404,7 @@ def render_items(items:list, # (subject, action, seed) triples
             parts = list(tqdm(pool.imap(_render_chunk, chunks), total=len(chunks), disable=not progress, desc='render'))
     return np.concatenate(parts) if parts else np.empty((0, size, size, 3), np.uint8)
 
-# %% ../nbs/10_puppets.ipynb #8b666d10
+# %% ../nbs/10_puppets.ipynb #932fedc4
 def _data_dir():
     from imposter.models import data_dir
     return data_dir()
@@ -467,7 +461,7 @@ def load_benchmark(csv_path=None, # manifest path (default: `BENCH_CSV`, written
         r['pair_id'], r['seen'] = int(r['pair_id']), bool(int(r['seen']))
     return rows
 
-# %% ../nbs/10_puppets.ipynb #d5d7ffd0
+# %% ../nbs/10_puppets.ipynb #e3074271
 JUDGE_NAME = 'puppet-judge'
 
 class PuppetJudge(nn.Module):
@@ -531,7 +525,7 @@ def load_judge(path=None, # folder with model.safetensors and config.json (defau
     m = PuppetJudge(len(cfg['subjects']), len(cfg['actions']), cfg['width'], cfg['size'])
     m.load_state_dict(load_file(str(p/'model.safetensors'))); return Judge(m.to(device), cfg)
 
-# %% ../nbs/10_puppets.ipynb #24fe498f
+# %% ../nbs/10_puppets.ipynb #0f855763
 def _augment(x, g):
     "Mild shift, blur, brightness and noise, so that the judge also reads decoded samples."
     n = len(x)
