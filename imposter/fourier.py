@@ -6,11 +6,11 @@
 __all__ = ['PHASE_DISTANCES', 'SCALE_MODES', 'spectrum', 'amplitude', 'phase', 'amplitude_loss', 'phase_loss',
            'guidance_gradients', 'guidance_step', 'literal_displacement']
 
-# %% ../nbs/00_fourier.ipynb #2a854db0
+# %% ../nbs/00_fourier.ipynb #0ca5e43b
 import math
 import torch
 
-# %% ../nbs/00_fourier.ipynb #78ebaa78
+# %% ../nbs/00_fourier.ipynb #09d9931e
 def _upcast(z): return z.float() if z.dtype in (torch.float16, torch.bfloat16) else z
 
 def spectrum(z:torch.Tensor): # (..., H, W) real tensor
@@ -25,7 +25,7 @@ def phase(z:torch.Tensor): # (..., H, W) real tensor
     "angle(FFT2(z)) in (-pi, pi] over the last two axes."
     return torch.angle(spectrum(z))
 
-# %% ../nbs/00_fourier.ipynb #4c90ceac
+# %% ../nbs/00_fourier.ipynb #5f82ab36
 PHASE_DISTANCES = ('abs', 'cos')
 
 def _per_sample_mean(x): return x.flatten(1).mean(1)
@@ -49,7 +49,7 @@ def phase_loss(z:torch.Tensor, # (B, C, H, W) latents
     cos = (F * ref_spectrum.conj()).real / (F.abs() * ref_spectrum.abs() + eps)
     return _per_sample_mean(1 - cos)
 
-# %% ../nbs/00_fourier.ipynb #68dd8111
+# %% ../nbs/00_fourier.ipynb #be17ba1a
 def guidance_gradients(z:torch.Tensor, # (B, C, H, W) latents
                        ref_amplitude:torch.Tensor|None, # |FFT2(z_S)|, or None to skip G_a
                        ref_spectrum:torch.Tensor|None, # FFT2(z_D), or None to skip G_p
@@ -63,7 +63,7 @@ def guidance_gradients(z:torch.Tensor, # (B, C, H, W) latents
         grad = lambda loss: torch.autograd.grad(loss.sum(), x, retain_graph=True)[0] if loss is not None else None
         return grad(ga), grad(gp), (ga.detach() if ga is not None else None), (gp.detach() if gp is not None else None)
 
-# %% ../nbs/00_fourier.ipynb #a15c1bd9
+# %% ../nbs/00_fourier.ipynb #66c6850f
 SCALE_MODES = ('literal', 'calibrated')
 
 def _rms(x): return x.flatten(1).pow(2).mean(1).sqrt().view(-1, *([1] * (x.dim() - 1)))
@@ -89,7 +89,7 @@ def guidance_step(z:torch.Tensor, # (B, C, H, W) latents after a scheduler step
     info = dict(G_a=Ga, G_p=Gp, displacement=(_rms(step) / _rms(zf).clamp_min(1e-30)).flatten())
     return new, info
 
-# %% ../nbs/00_fourier.ipynb #50447aa6
+# %% ../nbs/00_fourier.ipynb #52bb2cc4
 def literal_displacement(shape:tuple=(4, 64, 64), # latent shape (C, H, W)
                          s_a:float=1e-6, # amplitude scale
                          s_p:float=1e-3, # phase scale
