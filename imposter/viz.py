@@ -7,7 +7,7 @@ __all__ = ['to_tensor', 'to_image', 'fig_png', 'fig_image', 'show_figures_inline
            'spectra_figure', 'image_spectra', 'swap', 'swap_images', 'image_row', 'decode', 'plot_traces', 'x0_strip',
            'image_grid', 'heatmap']
 
-# %% ../nbs/06_viz.ipynb #ddb7b7cc
+# %% ../nbs/06_viz.ipynb #b0609723
 import io, math
 import numpy as np
 import torch
@@ -15,7 +15,7 @@ from PIL import Image
 from matplotlib.figure import Figure
 from .fourier import spectrum
 
-# %% ../nbs/06_viz.ipynb #5b0da2d1
+# %% ../nbs/06_viz.ipynb #221ef676
 def to_tensor(image, # PIL image (any mode) or HxWxC uint8 array
              ) -> torch.Tensor: # (3, H, W) float32 in [0, 1]
     "An RGB image as a float tensor in [0, 1], channels first."
@@ -42,7 +42,7 @@ def fig_image(fig:Figure, # a matplotlib figure
     "The figure rendered to a PIL image."
     return Image.open(io.BytesIO(fig_png(fig, dpi))).convert('RGB')
 
-# %% ../nbs/06_viz.ipynb #2e4d6f7a
+# %% ../nbs/06_viz.ipynb #53003358
 def show_figures_inline() -> bool: # True when running under IPython
     "Make IPython display `Figure` objects as PNGs (done at import)."
     try: from IPython import get_ipython
@@ -54,7 +54,7 @@ def show_figures_inline() -> bool: # True when running under IPython
 
 _inline = show_figures_inline()
 
-# %% ../nbs/06_viz.ipynb #cfbd034d
+# %% ../nbs/06_viz.ipynb #1af5f2ba
 def log_amplitude(x:torch.Tensor, # (..., H, W) real tensor: an image channel or a latent channel
                  ) -> torch.Tensor: # (..., H, W), zero frequency at the centre
     "log(1 + |FFT2(x)|), fftshifted: the amplitude map."
@@ -70,7 +70,7 @@ def luminance(x:torch.Tensor, # (3, H, W) RGB in [0, 1]
     "ITU-R 601 luma of an RGB tensor."
     return (torch.tensor([0.299, 0.587, 0.114])[:, None, None] * x).sum(0)
 
-# %% ../nbs/06_viz.ipynb #b1d3c8a8
+# %% ../nbs/06_viz.ipynb #278cb3e7
 def _strip_axes(ax):
     ax.set_xticks([]); ax.set_yticks([])
     for s in ax.spines.values(): s.set_visible(False)
@@ -108,7 +108,7 @@ def spectra_figure(items:dict, # name -> (C, H, W) tensor (latent) or PIL image 
     fig.tight_layout(pad=0.3)
     return fig
 
-# %% ../nbs/06_viz.ipynb #c219325f
+# %% ../nbs/06_viz.ipynb #c1210c45
 def image_spectra(images:dict, # name -> PIL image
                   cell:float=1.6, # inches per panel
                  ) -> Figure:
@@ -125,7 +125,7 @@ def image_spectra(images:dict, # name -> PIL image
     fig.tight_layout(pad=0.3)
     return fig
 
-# %% ../nbs/06_viz.ipynb #4f13b27f
+# %% ../nbs/06_viz.ipynb #5f02098e
 def swap(amplitude_of:torch.Tensor, # (..., H, W): the tensor whose FFT amplitude is kept
          phase_of:torch.Tensor, # (..., H, W): the tensor whose FFT phase is kept
         ) -> torch.Tensor: # (..., H, W) real
@@ -142,7 +142,7 @@ def swap_images(amplitude_of:Image.Image, # the image whose amplitude is kept
     "The Oppenheim-Lim swap of two RGB images, channel by channel, clipped to [0, 1]."
     return to_image(swap(to_tensor(amplitude_of), to_tensor(phase_of)))
 
-# %% ../nbs/06_viz.ipynb #4f600dc1
+# %% ../nbs/06_viz.ipynb #e12118b8
 def image_row(images:list, # PIL images
               titles:list|None=None, # one title per image
               cell:float=1.6, # inches per image
@@ -154,7 +154,7 @@ def image_row(images:list, # PIL images
     fig.tight_layout(pad=0.3)
     return fig
 
-# %% ../nbs/06_viz.ipynb #d6e86726
+# %% ../nbs/06_viz.ipynb #182e9a09
 @torch.no_grad()
 def decode(pipe, # a diffusers Stable Diffusion pipeline
            z:torch.Tensor, # (B, C, h, w) or (C, h, w) latents, times the VAE's scaling factor
@@ -166,7 +166,7 @@ def decode(pipe, # a diffusers Stable Diffusion pipeline
     x = vae.decode(z.to(pipe.device, vae.dtype) / vae.config.scaling_factor + shift, return_dict=False)[0]
     return pipe.image_processor.postprocess(x.float(), output_type='pil')
 
-# %% ../nbs/06_viz.ipynb #7accc52e
+# %% ../nbs/06_viz.ipynb #e9f4ccc6
 def plot_traces(traces:dict, # label -> the `trace` of a `sampling.Samples` (G_a, G_p per step)
                 K:int|None=None, # shade the first K steps (the driving caption)
                 sample:int=0, # which sample of the batch
@@ -185,7 +185,7 @@ def plot_traces(traces:dict, # label -> the `trace` of a `sampling.Samples` (G_a
     fig.tight_layout(pad=0.4)
     return fig
 
-# %% ../nbs/06_viz.ipynb #bcf1fd37
+# %% ../nbs/06_viz.ipynb #d10a4df6
 def x0_strip(pipe, # the pipeline whose VAE decodes
              trace:dict, # the `trace` of a `sampling.Samples`
              steps=None, # step indices to show (default: 6 spread over the run)
@@ -207,7 +207,7 @@ def x0_strip(pipe, # the pipeline whose VAE decodes
     fig.tight_layout(pad=0.3)
     return fig
 
-# %% ../nbs/06_viz.ipynb #3be416e8
+# %% ../nbs/06_viz.ipynb #e5429b13
 def image_grid(images:list, # rows of PIL images (None leaves a cell empty)
                row_labels:list|None=None, # one label per row
                col_labels:list|None=None, # one label per column
