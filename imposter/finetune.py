@@ -11,7 +11,7 @@ import json, math, os, time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
-import torch, torch.nn.functional as F
+import torch, torch.nn as nn, torch.nn.functional as F
 from tqdm.auto import tqdm
 from safetensors.torch import save_file, load_file
 from diffusers import DDPMScheduler, StableDiffusionPipeline
@@ -214,7 +214,7 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
         cast_training_params(unet, dtype=torch.float32)
     else:
         base = {k: v.detach().to('cpu', copy=True) for k, v in unet.state_dict().items()}
-        unet.to(torch.float32).requires_grad_(True)
+        nn.Module.to(unet, torch.float32).requires_grad_(True)   # nn.Module.to: diffusers' own `to` warns about float32 modules even when there are none
     params = [p for p in unet.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=lr)
     amp = dev.type == 'cuda' and dtype != torch.float32
@@ -239,7 +239,7 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
         if method == 'lora': unet.unload_lora(); unet.requires_grad_(False)
         else:
             weights = {k: v.detach().to('cpu', dtype, copy=True) for k, v in unet.state_dict().items()}
-            unet.load_state_dict(base); unet.to(dtype).requires_grad_(False)
+            unet.load_state_dict(base); nn.Module.to(unet, dtype).requires_grad_(False)
     settings = dict(method=method, steps=steps, lr=lr, rank=rank if method == 'lora' else None, seed=seed,
                     size=size, seconds=round(time.time() - t0, 2), device=str(dev), dtype=str(dtype).removeprefix('torch.'))
     return Artifact(z_S, z_D, tx_S, tx_D, tx_T, model_id(pipe), model_fingerprint(pipe), settings, weights, losses)
