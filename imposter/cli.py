@@ -6,7 +6,9 @@
 __all__ = ['DEMO_PAIR', 'DEMO_PRESETS', 'COMMANDS', 'finetune', 'generate', 'run', 'demo', 'demo_figure', 'main']
 
 # %% ../nbs/05_cli.ipynb #8cb2f95f
-import json, math, os, sys, time
+import json, logging, math, os, sys, time
+logging.getLogger('transformers.utils.import_utils').addFilter(   # transformers notes on import that its image processors
+    lambda r: 'requires torchvision (not installed)' not in r.getMessage())   # fall back to PIL without torchvision: fine here, noise on every command
 from pathlib import Path
 import numpy as np
 from PIL import Image
