@@ -390,7 +390,9 @@ def t_quantile(p:float, # probability, e.g. 0.975
 
 # %% ../nbs/21_bench.ipynb #9bfc7b3d
 LABELS = {'baseline++': 'Baseline++', 'imposter': 'ImPoster', 'no-stepwise': 'K = 0', 'no-guidance': 's_a = s_p = 0',
-          'no-phase': 's_p = 0', 'no-amplitude': 's_a = 0', 'imposter-calibrated': 'ImPoster (calibrated)'}
+          'no-phase': 's_p = 0', 'no-amplitude': 's_a = 0', 'imposter-calibrated': 'ImPoster (calibrated)',
+          'calibrated-no-stepwise': 'K = 0 (calibrated)', 'calibrated-no-phase': 's_p = 0 (calibrated)',
+          'calibrated-no-amplitude': 's_a = 0 (calibrated)'}
 HEADERS = {'clip': 'CLIP', 'phase_score': 'Phase', 'dino': 'DINO', 'sscd': 'SSCD', 'phase_agreement': 'Phase agr.',
            'dino_cls': 'DINO (CLS)', 'iou': 'IoU', 'subject_prob': 'Subject', 'colour_error': 'Colour err.',
            'leak_prob': 'Leak', 'action_prob': 'Action'}

@@ -18,8 +18,9 @@ from .fourier import amplitude, spectrum, amplitude_loss, phase_loss, guidance_s
 from .models import model_size, model_id, ddim
 from .finetune import Artifact, encode_text
 
-# %% ../nbs/04_sampling.ipynb #a65a43db
-_LIT = dict(scale_mode='literal', phase_distance='abs')
+# %% ../nbs/04_sampling.ipynb #b703c87a
+_LIT = dict(scale_mode='literal', phase_distance='abs')    # the paper's Eq. 3 as written
+_CAL = dict(scale_mode='calibrated', phase_distance='cos')   # each step moves the latent by s of its RMS; wrap-aware phase
 PRESETS = {
     'imposter':            dict(K=5, s_a=1e-6, s_p=1e-3, **_LIT),   # the paper's values, Eq. 3 as written
     'baseline++':          dict(K=0, s_a=0.0,  s_p=0.0,  **_LIT),   # finetuned model prompted with tx_T only
@@ -27,7 +28,10 @@ PRESETS = {
     'no-guidance':         dict(K=5, s_a=0.0,  s_p=0.0,  **_LIT),   # Table 1: s_a = s_p = 0
     'no-phase':            dict(K=5, s_a=1e-6, s_p=0.0,  **_LIT),   # Table 1: s_p = 0
     'no-amplitude':        dict(K=5, s_a=0.0,  s_p=1e-3, **_LIT),   # Table 1: s_a = 0
-    'imposter-calibrated': dict(K=5, s_a=0.03, s_p=0.03, scale_mode='calibrated', phase_distance='cos'),
+    'imposter-calibrated': dict(K=5, s_a=0.03, s_p=0.03, **_CAL),   # Eq. 3 at scales that move the latents
+    'calibrated-no-stepwise':  dict(K=0, s_a=0.03, s_p=0.03, **_CAL),  # the ablations again, at the calibrated scales
+    'calibrated-no-phase':     dict(K=5, s_a=0.03, s_p=0.0,  **_CAL),
+    'calibrated-no-amplitude': dict(K=5, s_a=0.0,  s_p=0.03, **_CAL),
 }
 TABLE1_PRESETS = ['baseline++', 'imposter', 'no-stepwise', 'no-guidance', 'no-phase', 'no-amplitude']
 
