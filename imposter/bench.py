@@ -287,7 +287,7 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
     "Finetune once per pair, generate every preset x seed, score every image; resumable. Writes scores, summary and plot."
     from tqdm.auto import tqdm
     from imposter import metrics
-    from imposter.finetune import finetune, check_finetune_args, Artifact, remove
+    from imposter.finetune import finetune, check_finetune_args, Artifact, remove, DEFAULT_LR
     from imposter.sampling import generate, resolve_settings, save_image
     from imposter.models import load_pipeline, model_id, model_fingerprint, model_size
     # 1. check everything before any expensive work
@@ -306,7 +306,7 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
     if pipe is None: pipe = load_pipeline(model, device=device, dtype=_dtype(dtype))
     dev = str(pipe.device)
     run = dict(model=model_id(pipe), fingerprint=model_fingerprint(pipe), size=model_size(pipe), steps=steps, cfg=float(cfg),
-               finetune_steps=finetune_steps, method=method, lr=lr, rank=rank, finetune_seed=finetune_seed,
+               finetune_steps=finetune_steps, method=method, lr=lr if lr is not None else DEFAULT_LR[method], rank=rank, finetune_seed=finetune_seed,
                device=dev, dtype=str(pipe.unet.dtype).removeprefix('torch.'))   # the last two are recorded, not checked
     _check_run(out, run)
     scorers = load_scorers(metrics.CLIP_ID if clip_model is None else clip_model, metrics.DINO_ID if dino_model is None else dino_model,
