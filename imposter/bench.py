@@ -6,9 +6,9 @@
 __all__ = ['REQUIRED', 'PUPPET_COLUMNS', 'IMPOSTER120_SOURCES', 'IMPOSTER120_DRIVING', 'AUTHORS_DATA_URL', 'SETTING_COLUMNS',
            'AUTO_SCORES', 'TRUTH_SCORES', 'COLUMNS', 'RUN_KEYS', 'LABELS', 'HEADERS', 'PAPER_TABLE1',
            'imposter120_text', 'imposter120_csv', 'read_manifest', 'is_puppet', 'parse_ids', 'parse_seeds',
-           'parse_presets', 'fetch_data', 'load_scorers', 'score_pair', 'run_bench', 't_quantile', 'summarize',
-           'summary_table', 'paper_table', 'plot_summary', 'write_summary', 'score_correlations', 'correlation_table',
-           'bench_cli', 'fetch_data_cli']
+           'parse_presets', 'fetch_data', 'load_scorers', 'score_pair', 'run_bench', 't_quantile', 'mean_ci',
+           'summarize', 'summary_table', 'paper_table', 'plot_summary', 'write_summary', 'score_correlations',
+           'correlation_table', 'bench_cli', 'fetch_data_cli']
 
 # %% ../nbs/21_bench.ipynb #bbcf950b
 import csv, json, math, os, re, shutil, time, warnings
@@ -388,6 +388,15 @@ def t_quantile(p:float, # probability, e.g. 0.975
         lo, hi = (mid, hi) if _t_two_sided(mid, int(df)) < goal else (lo, mid)
     return (lo + hi) / 2
 
+def mean_ci(xs, # values, one per unit of the interval (e.g. one per pair)
+            level:float=0.95, # confidence level
+           ) -> tuple: # (mean, half-width of the Student-t interval, n); the half-width is NaN below 2 values
+    "Mean of `xs` and the half-width of its Student-t confidence interval."
+    xs = np.asarray(xs, float); n = len(xs)
+    if n == 0: return float('nan'), float('nan'), 0
+    half = t_quantile(0.5 + level / 2, n - 1) * float(xs.std(ddof=1)) / math.sqrt(n) if n > 1 else float('nan')
+    return float(xs.mean()), half, n
+
 # %% ../nbs/21_bench.ipynb #9bfc7b3d
 LABELS = {'baseline++': 'Baseline++', 'imposter': 'ImPoster', 'no-stepwise': 'K = 0', 'no-guidance': 's_a = s_p = 0',
           'no-phase': 's_p = 0', 'no-amplitude': 's_a = 0', 'imposter-calibrated': 'ImPoster (calibrated)',
@@ -429,9 +438,7 @@ def summarize(scores, # scores CSV path, or its rows (dicts)
                 if v is not None: by.setdefault(r['pair_id'], []).append(v)
             if not by: continue
             xs = [float(np.mean(v)) for v in by.values()] if len(by) > 1 else next(iter(by.values()))
-            n = len(xs); m = float(np.mean(xs))
-            half = t_quantile(0.5 + level / 2, n - 1) * float(np.std(xs, ddof=1)) / math.sqrt(n) if n > 1 else float('nan')
-            res[c], res[c + '_ci'] = m, half
+            res[c], res[c + '_ci'], _ = mean_ci(xs, level)
         out.append(res)
     return out
 

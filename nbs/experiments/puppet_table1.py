@@ -26,7 +26,7 @@ ablation, same pairs, same seeds). "Action right" is the judge's probability of 
 "source pose" the share of images closer to the source's silhouette than to the target's: the paper's failure mode of
 Baseline++, the source copied in its own (standing) pose.
 """
-import functools, json, math, sys
+import functools, json, sys
 from pathlib import Path
 import numpy as np
 from PIL import Image
@@ -72,10 +72,7 @@ def per_pair(rows, preset, score):
         if r['preset'] == preset and r[score] is not None: by.setdefault(r['pair_id'], []).append(r[score])
     return {p: float(np.mean(v)) for p, v in by.items()}
 
-def ci(xs, level=0.95):
-    xs = np.asarray(xs, float); n = len(xs)
-    if n < 2: return float(np.mean(xs)) if n else float('nan'), float('nan'), n
-    return float(xs.mean()), bench.t_quantile(0.5 + level / 2, n - 1) * float(xs.std(ddof=1)) / math.sqrt(n), n
+ci = bench.mean_ci   # (mean, 95% half-width, n)
 
 def table(rows, pairs=None, presets=ORDER, scores=SCORES):
     "rows of (preset, n_pairs, {score: (mean, half)})"
