@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['ARTIFACT_FILE', 'LATENTS_FILE', 'LORA_FILE', 'UNET_FILE', 'LORA_TARGETS', 'DEFAULT_LR', 'encode_image', 'encode_text',
-           'Artifact', 'remove', 'denoising_loss', 'check_finetune_args', 'finetune']
+           'Artifact', 'remove', 'denoising_loss', 'check_finetune_args', 'lora_state', 'finetune']
 
 # %% ../nbs/03_finetune.ipynb #563ef9d1
 import json, math, os, time
@@ -175,6 +175,11 @@ def check_finetune_args(steps, lr, method, rank):
         raise ValueError(f"learning rate must be a positive finite number, got {lr!r}.")
     if method == 'lora' and (not isinstance(rank, int) or rank < 1): raise ValueError(f"LoRA rank must be an integer >= 1, got {rank!r}.")
 
+def lora_state(unet) -> dict:
+    "The UNet's ImPoster LoRA weights in diffusers' format, as float32 copies on the CPU (what an artifact stores)."
+    w = convert_state_dict_to_diffusers(get_peft_model_state_dict(unet, adapter_name='imposter'))
+    return {k: v.detach().to('cpu', torch.float32, copy=True) for k, v in w.items()}
+
 def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
              source, # source image I_S: path or PIL image
              driving, # driving image I_D: path or PIL image
@@ -187,6 +192,7 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
              rank:int=4, # LoRA rank
              seed:int=0, # seeds the latent sample, the noise and the timesteps
              progress:bool=True, # show a progress bar with the loss
+             callback=None, # called as callback(iteration, loss, unet) after each iteration, e.g. to keep snapshots
             ) -> Artifact:
     "Finetune on the source and driving images with their captions (Eq. 1); returns the artifact."
     check_finetune_args(steps, lr, method, rank)
@@ -222,18 +228,27 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
     losses, t0 = [], time.time()
     try:
         bar = tqdm(range(steps), desc=f'finetune ({method})', disable=not progress)
-        for _ in bar:
-            noise, t = _draw(latents, g, sched.config.num_train_timesteps)
-            noisy = sched.add_noise(latents, noise, t)
-            target = _targets(sched, latents, noise, t).to(dev)
-            with torch.autocast(dev.type, dtype=dtype, enabled=amp):
-                pred = unet(noisy.to(dev), t.to(dev), encoder_hidden_states=embeds.to(dev)).sample
-            loss = F.mse_loss(pred.float(), target.float())
-            opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
-            losses.append(loss.item()); bar.set_postfix(loss=f'{losses[-1]:.4f}')
+        for it in bar:
+            if method == 'lora':  # the paper: one step on the batch (source, driving)
+                noise, t = _draw(latents, g, sched.config.num_train_timesteps)
+                batches = [(latents, embeds, noise, t)]
+            else:  # the authors' code: two batch-1 steps, source then driving, with one noise sample and one timestep
+                noise, t = _draw(latents[:1], g, sched.config.num_train_timesteps)
+                batches = [(latents[i:i + 1], embeds[i:i + 1], noise, t) for i in (0, 1)]
+            step_losses = []
+            for lat, emb, nz, tt in batches:
+                noisy, target = sched.add_noise(lat, nz, tt), _targets(sched, lat, nz, tt).to(dev)
+                with torch.autocast(dev.type, dtype=dtype, enabled=amp):
+                    pred = unet(noisy.to(dev), tt.to(dev), encoder_hidden_states=emb.to(dev)).sample
+                loss = F.mse_loss(pred.float(), target.float())
+                opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+                step_losses.append(loss.item())
+            losses.append(sum(step_losses)/len(step_losses)); bar.set_postfix(loss=f'{losses[-1]:.4f}')
+            if not math.isfinite(losses[-1]):
+                raise FloatingPointError(f"The finetune loss became {losses[-1]} at iteration {it + 1}; lower the learning rate (now {lr:g}).")
+            if callback is not None: callback(it + 1, losses[-1], unet)
         if method == 'lora':
-            weights = convert_state_dict_to_diffusers(get_peft_model_state_dict(unet, adapter_name='imposter'))
-            weights = {k: v.detach().to('cpu', torch.float32, copy=True) for k, v in weights.items()}
+            weights = lora_state(unet)
     finally:
         unet.train(was_training)
         if method == 'lora': unet.unload_lora(); unet.requires_grad_(False)
