@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['to_tensor', 'to_image', 'fig_png', 'fig_image', 'show_figures_inline', 'log_amplitude', 'centred_phase', 'luminance',
            'spectra_figure', 'image_spectra', 'swap', 'swap_images', 'image_row', 'decode', 'plot_traces', 'x0_strip',
-           'image_grid', 'heatmap']
+           'image_grid', 'heatmap', 'pareto_front', 'tradeoff']
 
 # %% ../nbs/06_viz.ipynb #b0609723
 import io, math
@@ -250,4 +250,32 @@ def heatmap(values, # (rows, cols) array; NaN for missing
     ax.set_xticks(range(len(col_labels)), [str(c) for c in col_labels], fontsize=7)
     ax.set_yticks(range(len(row_labels)), [str(r) for r in row_labels], fontsize=7)
     ax.set_title(title, fontsize=8)
+    return ax.figure
+
+# %% ../nbs/06_viz.ipynb #049a88f3
+def pareto_front(x, # scores to maximise
+                 y, # scores to maximise, one per x
+                ) -> np.ndarray: # boolean: the points that no other point beats on both (and strictly on one)
+    "The Pareto-optimal points of two scores that are both maximised."
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    better = (x[None] >= x[:, None]) & (y[None] >= y[:, None]) & ((x[None] > x[:, None]) | (y[None] > y[:, None]))
+    return ~better.any(1)
+
+def tradeoff(x, y, # two scores to maximise, one per setting
+             labels:list, # one label per setting
+             xlabel:str, ylabel:str,
+             chosen:int|None=None, # index of the chosen setting (ringed)
+             xerr=None, yerr=None, # optional error bars
+             title:str='', ax=None) -> Figure:
+    "A scatter of settings in two scores, with labels, the Pareto front joined and the chosen setting ringed."
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if not (len(x) == len(y) == len(labels)): raise ValueError(f"tradeoff: {len(x)} x, {len(y)} y and {len(labels)} labels; give one of each per setting.")
+    if ax is None: ax = Figure(figsize=(5.2, 4)).subplots()
+    ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt='o', ms=4, color='tab:blue', ecolor='0.75', lw=0.8)
+    f = pareto_front(x, y); o = np.argsort(x[f])
+    ax.plot(x[f][o], y[f][o], '-', color='tab:orange', lw=1, label='Pareto front')
+    for xi, yi, l in zip(x, y, labels): ax.annotate(str(l), (xi, yi), fontsize=6, xytext=(3, 3), textcoords='offset points')
+    if chosen is not None: ax.plot([x[chosen]], [y[chosen]], 'o', ms=12, mfc='none', mec='tab:red', label='chosen')
+    ax.set_xlabel(xlabel, fontsize=8); ax.set_ylabel(ylabel, fontsize=8); ax.set_title(title, fontsize=8)
+    ax.legend(fontsize=7); ax.tick_params(labelsize=7)
     return ax.figure
