@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['REQUIRED', 'PUPPET_COLUMNS', 'IMPOSTER120_SOURCES', 'IMPOSTER120_DRIVING', 'AUTHORS_DATA_URL', 'SETTING_COLUMNS',
-           'AUTO_SCORES', 'TRUTH_SCORES', 'COLUMNS', 'RUN_KEYS', 'LABELS', 'HEADERS', 'PAPER_TABLE1',
+           'AUTO_SCORES', 'TRUTH_SCORES', 'COLUMNS', 'RUN_KEYS', 'LABELS', 'HEADERS', 'PAPER_TABLE1', 'INTERVALS',
            'imposter120_text', 'imposter120_csv', 'read_manifest', 'is_puppet', 'parse_ids', 'parse_seeds',
-           'parse_presets', 'fetch_data', 'load_scorers', 'score_pair', 'run_bench', 't_quantile', 'mean_ci',
-           'summarize', 'summary_table', 'paper_table', 'plot_summary', 'write_summary', 'score_correlations',
-           'correlation_table', 'bench_cli', 'fetch_data_cli']
+           'parse_presets', 'fetch_data', 'load_scorers', 'source_identity', 'score_pair', 'run_bench', 't_quantile',
+           'mean_ci', 'pair_factors', 'summarize', 'summary_table', 'summarize_diffs', 'diff_table', 'paper_table',
+           'plot_summary', 'write_summary', 'score_correlations', 'correlation_table', 'bench_cli', 'fetch_data_cli']
 
 # %% ../nbs/21_bench.ipynb #bbcf950b
 import csv, json, math, os, re, shutil, time, warnings
@@ -45,16 +45,19 @@ def imposter120_csv() -> Path:
     return p
 
 def _manifest_path(manifest):
-    if manifest is None:
+    if manifest is None or str(manifest) in ('dev', 'test'):
         from imposter import puppets
-        if not puppets.BENCH_CSV.is_file(): puppets.make_benchmark()
-        return puppets.BENCH_CSV
+        split = 'test' if manifest is None else str(manifest)
+        p = Path(puppets.bench_csv(split))
+        if not p.is_file(): raise ValueError(f"The puppet benchmark's {split} split ({p}) is missing from the package; reinstall imposter or pass a manifest CSV.")
+        return p
     if str(manifest) == 'imposter120': return imposter120_csv()
     p = Path(manifest).expanduser()
-    if not p.is_file(): raise ValueError(f"Manifest {str(manifest)!r} does not exist; pass a CSV file, 'imposter120', or nothing for the puppet benchmark.")
+    if not p.is_file():
+        raise ValueError(f"Manifest {str(manifest)!r} does not exist; pass a CSV file, 'imposter120', or 'dev' / 'test' (the puppet benchmark; nothing: 'test').")
     return p
 
-def read_manifest(manifest=None, # CSV path; 'imposter120' for the paper's pairs; None for the puppet benchmark
+def read_manifest(manifest=None, # CSV path; 'imposter120' for the paper's pairs; 'dev' or 'test' for the puppet benchmark's splits (None: 'test')
                   images=None, # folder the image paths are relative to (default: the manifest's folder)
                  ) -> list: # one dict per pair, image paths made absolute, every file checked
     "Read and check a benchmark manifest: one clear error for a missing column, a duplicate id or a missing image."
@@ -175,7 +178,7 @@ def fetch_data(dest='imposter-data', # folder to write source/, driving/ and imp
 # %% ../nbs/21_bench.ipynb #bdced65c
 SETTING_COLUMNS = ('pair_id', 'preset', 'seed', 'K', 's_a', 's_p', 'scale_mode', 'image')
 AUTO_SCORES = ('clip', 'phase_score', 'dino', 'sscd', 'phase_agreement', 'dino_cls')
-TRUTH_SCORES = ('iou', 'subject_prob', 'colour_error', 'leak_prob', 'action_prob')
+TRUTH_SCORES = ('iou', 'subject_prob', 'colour_error', 'leak_prob', 'action_prob', 'identity')
 COLUMNS = SETTING_COLUMNS + AUTO_SCORES + TRUTH_SCORES
 
 def load_scorers(clip_model=None, # CLIP hub id / folder, (model, processor), or None to skip
@@ -201,6 +204,13 @@ def load_scorers(clip_model=None, # CLIP hub id / folder, (model, processor), or
 
 def _fmt(v): return '' if v is None or (isinstance(v, float) and math.isnan(v)) else v
 
+def source_identity(row:dict, # a manifest row
+                   ) -> dict|None: # the source instance's identity, None when the row has none (world v1, real photos)
+    "The puppet source's identity from the row's `source_<attribute>` columns."
+    from imposter.puppets import IDENTITY
+    idn = {k: (row.get(f'source_{k}') or '') for k in IDENTITY}
+    return idn if all(idn.values()) else None
+
 def score_pair(images:list, # the generated images of one pair
                row:dict, # the pair's manifest row (from `read_manifest`)
                scorers:dict, # from `load_scorers`
@@ -219,7 +229,7 @@ def score_pair(images:list, # the generated images of one pair
     if is_puppet(row):
         with Image.open(row['target_image']) as t, Image.open(row['target_mask']) as m:
             target = dict(image=t.convert('RGB'), mask=np.asarray(m.convert('L')) > 127,
-                          labels=dict(subject=row['source_subject'], action=row['action']))
+                          labels=dict(subject=row['source_subject'], action=row['action'], identity=source_identity(row)))
         for o, p in zip(out, metrics.puppet_scores(images, target, row['driving_subject'], judge=judge if judge is not None else False)): o.update(p)
     return out
 
@@ -260,7 +270,7 @@ def _dtype(dtype):
 
 # %% ../nbs/21_bench.ipynb #a30d8091
 def run_bench(out='imposter-bench', # output folder (resumed if it exists)
-              manifest=None, # manifest CSV, 'imposter120', or None for the puppet benchmark
+              manifest=None, # manifest CSV, 'imposter120', or 'dev' / 'test' for the puppet benchmark (None: 'test')
               images=None, # folder the manifest's image paths are relative to (default: the manifest's folder)
               model=None, # Stable Diffusion hub id or folder; None: the embedded puppet model
               pairs=None, # pair ids to run, e.g. "1-10,15" (default: all)
@@ -358,40 +368,23 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
     # 4. collect and summarise everything finished in this folder
     scores = out / 'scores.csv'
     _write_rows(scores, [r for m in every for r in _read_rows(out / 'pairs' / f"{_safe(m['pair_id'])}.csv")])
-    write_summary(scores)
+    write_summary(scores, manifest=every)
     return scores
 
 # %% ../nbs/21_bench.ipynb #b99443c0
-def _t_two_sided(t, df):
-    "P(|T| < t) for Student's t with integer df (A&S 26.7.3 / 26.7.4)."
-    th = math.atan(t / math.sqrt(df)); c2 = math.cos(th) ** 2
-    if df % 2:   # odd
-        if df == 1: return 2 * th / math.pi
-        a = total = math.cos(th)
-        for k in range(1, (df - 3) // 2 + 1): a *= c2 * (2 * k) / (2 * k + 1); total += a
-        return 2 / math.pi * (th + math.sin(th) * total)
-    a = total = 1.0
-    for k in range(1, (df - 2) // 2 + 1): a *= c2 * (2 * k - 1) / (2 * k); total += a
-    return math.sin(th) * total
-
 def t_quantile(p:float, # probability, e.g. 0.975
-               df:int, # degrees of freedom (an integer >= 1)
+               df:float, # degrees of freedom (> 0)
               ) -> float:
-    "The p-quantile of Student's t distribution with integer df (bisection on the exact CDF)."
+    "The p-quantile of Student's t distribution (`scipy.stats.t.ppf`)."
+    from scipy.stats import t
     if not 0 < p < 1: raise ValueError(f"p must be in (0, 1), got {p!r}.")
-    if int(df) != df or df < 1: raise ValueError(f"df must be an integer >= 1, got {df!r}.")
-    if p < 0.5: return -t_quantile(1 - p, df)
-    lo, hi, goal = 0.0, 1.0, 2 * p - 1
-    while _t_two_sided(hi, int(df)) < goal: hi *= 2
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if _t_two_sided(mid, int(df)) < goal else (lo, mid)
-    return (lo + hi) / 2
+    if not df > 0: raise ValueError(f"df must be > 0, got {df!r}.")
+    return float(t.ppf(p, df))
 
 def mean_ci(xs, # values, one per unit of the interval (e.g. one per pair)
             level:float=0.95, # confidence level
            ) -> tuple: # (mean, half-width of the Student-t interval, n); the half-width is NaN below 2 values
-    "Mean of `xs` and the half-width of its Student-t confidence interval."
+    "Mean of `xs` and the half-width of its Student-t confidence interval (the units taken as independent)."
     xs = np.asarray(xs, float); n = len(xs)
     if n == 0: return float('nan'), float('nan'), 0
     half = t_quantile(0.5 + level / 2, n - 1) * float(xs.std(ddof=1)) / math.sqrt(n) if n > 1 else float('nan')
@@ -404,7 +397,7 @@ LABELS = {'baseline++': 'Baseline++', 'imposter': 'ImPoster', 'no-stepwise': 'K 
           'calibrated-no-amplitude': 's_a = 0 (calibrated)'}
 HEADERS = {'clip': 'CLIP', 'phase_score': 'Phase', 'dino': 'DINO', 'sscd': 'SSCD', 'phase_agreement': 'Phase agr.',
            'dino_cls': 'DINO (CLS)', 'iou': 'IoU', 'subject_prob': 'Subject', 'colour_error': 'Colour err.',
-           'leak_prob': 'Leak', 'action_prob': 'Action'}
+           'leak_prob': 'Leak', 'action_prob': 'Action', 'identity': 'Identity'}
 PAPER_TABLE1 = {  # the paper's Table 1 (CLIP, Phase, DINO, SSCD); 120 pairs x 5 seeds
     'baseline++': (0.2897, 0.7515, 0.5538, 0.4517), 'imposter': (0.3055, 0.7529, 0.3665, 0.2903),
     'no-stepwise': (0.2908, 0.7516, 0.5568, 0.4540), 'no-guidance': (0.3046, 0.7529, 0.3633, 0.2890),
@@ -418,39 +411,127 @@ def _num(v):
     if v is None or v == '': return None
     v = float(v); return None if math.isnan(v) else v
 
+INTERVALS = {'crossed': 'crossed sources x driving images', 'pair t': 'per-pair t: no source/driving labels, too narrow',
+             'seed t': 'seeds of one pair'}
+
+def pair_factors(manifest, # manifest rows (from `read_manifest`), a dict pair id -> (source, driving), or what `read_manifest` takes
+                ) -> dict: # pair id -> (source image, driving image)
+    "The crossed factors of every pair: its source image and its driving image (the images are not read)."
+    if isinstance(manifest, dict): return {str(k): tuple(v) for k, v in manifest.items()}
+    if isinstance(manifest, (list, tuple)): rows = manifest
+    else:
+        with open(_manifest_path(manifest), newline='') as f: rows = list(csv.DictReader(f))
+    return {str(r['pair_id']).strip(): (r['source_image'], r['driving_image']) for r in rows}
+
+def _select(scores, pairs, manifest) -> tuple:
+    "The score rows of the chosen pairs, and their factors (None without a manifest)."
+    rows, keep = _load_scores(scores), parse_ids(pairs)
+    if keep is not None: rows = [r for r in rows if str(r['pair_id']) in set(keep)]
+    if manifest is None: return rows, None
+    factors = pair_factors(manifest)
+    missing = sorted({str(r['pair_id']) for r in rows} - set(factors))
+    if missing: raise ValueError(f"Pair id(s) {', '.join(missing[:5])} of the scores are not in the manifest; pass the manifest of the run.")
+    return rows, factors
+
+def _presets(rows) -> list:
+    "The presets of `rows`, in the paper's order."
+    presets = list(dict.fromkeys(r['preset'] for r in rows))
+    return [p for p in LABELS if p in presets] + [p for p in presets if p not in LABELS]
+
+def _interval(by:dict, factors, level:float, m:int=1) -> tuple:
+    "(mean, half-width, kind) of values {pair id: [values]}: crossed with factors, else per-pair t; with one pair, over its seeds."
+    from imposter.stats import crossed_mean_ci, adjusted_level
+    if len(by) == 1: return *mean_ci(next(iter(by.values())), adjusted_level(m, level))[:2], 'seed t'
+    if factors is None: return *mean_ci([float(np.mean(v)) for v in by.values()], adjusted_level(m, level))[:2], 'pair t'
+    ids = [p for p, vs in by.items() for _ in vs]
+    ci = crossed_mean_ci([v for vs in by.values() for v in vs], [factors[p][0] for p in ids], [factors[p][1] for p in ids], level, m)
+    return ci.mean, ci.half, 'crossed'
+
 def summarize(scores, # scores CSV path, or its rows (dicts)
               level:float=0.95, # confidence level
               pairs=None, # only these pair ids, e.g. the unseen puppet pairs (default: all)
-             ) -> list: # one dict per preset: preset, method, n_pairs, n_images, and per score its mean and `<score>_ci`
-    "Mean and confidence half-width of every score per preset, with pairs as the unit (seeds averaged first)."
-    rows, keep = _load_scores(scores), parse_ids(pairs)
-    if keep is not None: rows = [r for r in rows if str(r['pair_id']) in set(keep)]
-    presets = list(dict.fromkeys(r['preset'] for r in rows))
-    known = [p for p in LABELS if p in presets] + [p for p in presets if p not in LABELS]
+              manifest=None, # each pair's source and driving image, for crossed intervals: manifest rows, a manifest, or {pair id: (source, driving)} (None: per-pair t)
+             ) -> list: # one dict per preset: preset, method, n_pairs, n_images, level, interval, and per score its mean and `<score>_ci`
+    "Mean and confidence half-width of every score per preset; seeds averaged within pairs, crossed intervals given the manifest."
+    rows, factors = _select(scores, pairs, manifest)
     out = []
-    for p in known:
+    for p in _presets(rows):
         rs = [r for r in rows if r['preset'] == p]
-        res = dict(preset=p, method=LABELS.get(p, p), n_pairs=len({r['pair_id'] for r in rs}), n_images=len(rs))
+        res, kinds = dict(preset=p, method=LABELS.get(p, p), n_pairs=len({r['pair_id'] for r in rs}), n_images=len(rs), level=level), []
         for c in AUTO_SCORES + TRUTH_SCORES:
-            by = {}
-            for r in rs:
-                v = _num(r.get(c))
-                if v is not None: by.setdefault(r['pair_id'], []).append(v)
-            if not by: continue
-            xs = [float(np.mean(v)) for v in by.values()] if len(by) > 1 else next(iter(by.values()))
-            res[c], res[c + '_ci'], _ = mean_ci(xs, level)
+            by = _by_pair(rs, c)
+            if by: res[c], res[c + '_ci'], kind = _interval(by, factors, level); kinds.append(kind)
+        res['interval'] = ', '.join(dict.fromkeys(kinds)) or ('pair t' if factors is None else 'crossed')
         out.append(res)
     return out
 
+def _by_pair(rows, c) -> dict:
+    "{pair id: [values of score c]}, missing values left out."
+    by = {}
+    for r in rows:
+        v = _num(r.get(c))
+        if v is not None: by.setdefault(str(r['pair_id']), []).append(v)
+    return by
+
 # %% ../nbs/21_bench.ipynb #44589850
+def _pct(level): return f"{100 * level:.4g}%"
+
+def _header(rows, first) -> str:
+    "The header cell that says which interval the rows use."
+    kinds = list(dict.fromkeys(k for r in rows for k in r.get('interval', 'pair t').split(', ')))
+    return f"{first} (± {_pct(rows[0].get('level', 0.95)) if rows else '95%'} CI: {'; '.join(INTERVALS.get(k, k) for k in kinds)})"
+
 def summary_table(summary:list, # from `summarize`
                   digits:int=4, # decimals
                  ) -> str: # a markdown table
-    "Table 1 as markdown: one row per method, 'mean ± 95% half-width' per score."
+    "Table 1 as markdown: one row per method, 'mean ± half-width' per score; the header names the interval."
     cols = [c for c in AUTO_SCORES + TRUTH_SCORES if any(c in r for r in summary)]
     fmt = lambda r, c: '–' if c not in r else (f"{r[c]:.{digits}f}" + ('' if math.isnan(r[c + '_ci']) else f" ± {r[c + '_ci']:.{digits}f}"))
-    lines = ['| Method | pairs | images | ' + ' | '.join(HEADERS[c] for c in cols) + ' |', '|---' * (len(cols) + 3) + '|']
+    lines = [f'| {_header(summary, "Method")} | pairs | images | ' + ' | '.join(HEADERS[c] for c in cols) + ' |', '|---' * (len(cols) + 3) + '|']
     lines += [f"| {r['method']} | {r['n_pairs']} | {r['n_images']} | " + ' | '.join(fmt(r, c) for c in cols) + ' |' for r in summary]
+    return '\n'.join(lines)
+
+def summarize_diffs(scores, # scores CSV path, or its rows (dicts)
+                    baseline:str='baseline++', # the preset every other preset is compared with
+                    level:float=0.95, # joint confidence level of the comparisons in one score column
+                    pairs=None, # only these pair ids (default: all)
+                    manifest=None, # as for `summarize`: crossed intervals with it, per-pair t without
+                    m:int=None, # comparisons per score column, for the Bonferroni level (default: the number of presets compared)
+                   ) -> list: # one dict per other preset: preset, method, baseline, n_pairs, n_images, m, level (per interval), interval, per score the mean difference and `<score>_ci`
+    "Paired differences preset - baseline of every score over the same pairs and seeds, at the Bonferroni level for `m` comparisons."
+    from imposter.stats import adjusted_level
+    rows, factors = _select(scores, pairs, manifest)
+    presets = _presets(rows)
+    if baseline not in presets: raise ValueError(f"The baseline {baseline!r} has no rows; choose one of {', '.join(presets)}.")
+    base = {(str(r['pair_id']), str(r['seed'])): r for r in rows if r['preset'] == baseline}
+    others = [p for p in presets if p != baseline]
+    m = max(len(others), 1) if m is None else m
+    out = []
+    for p in others:
+        rs = [r for r in rows if r['preset'] == p and (str(r['pair_id']), str(r['seed'])) in base]
+        res, kinds = dict(preset=p, method=LABELS.get(p, p), baseline=baseline, n_pairs=len({r['pair_id'] for r in rs}), n_images=len(rs),
+                          m=m, level=adjusted_level(m, level)), []
+        for c in AUTO_SCORES + TRUTH_SCORES:
+            d = [dict(pair_id=r['pair_id'], v=_num(r.get(c)) - w) for r in rs
+                 if _num(r.get(c)) is not None and (w := _num(base[(str(r['pair_id']), str(r['seed']))].get(c))) is not None]
+            if d: res[c], res[c + '_ci'], kind = _interval(_by_pair(d, 'v'), factors, level, m); kinds.append(kind)
+        res['interval'] = ', '.join(dict.fromkeys(kinds)) or ('pair t' if factors is None else 'crossed')
+        out.append(res)
+    return out
+
+def diff_table(diffs:list, # from `summarize_diffs`
+               digits:int=4, # decimals
+              ) -> str: # a markdown table
+    "Differences from the baseline as markdown: 'difference ± half-width' per score, * where the interval excludes 0."
+    if not diffs: return ''
+    cols = [c for c in AUTO_SCORES + TRUTH_SCORES if any(c in r for r in diffs)]
+    def fmt(r, c):
+        if c not in r: return '–'
+        h = r[c + '_ci']
+        return f"{r[c]:+.{digits}f}" + ('' if math.isnan(h) else f" ± {h:.{digits}f}" + ('*' if abs(r[c]) > h else ''))
+    first = f"Method − {LABELS.get(diffs[0]['baseline'], diffs[0]['baseline'])}, Bonferroni m = {diffs[0]['m']}"
+    lines = [f'| {_header(diffs, first)} | pairs | images | ' + ' | '.join(HEADERS[c] for c in cols) + ' |', '|---' * (len(cols) + 3) + '|']
+    lines += [f"| {r['method']} | {r['n_pairs']} | {r['n_images']} | " + ' | '.join(fmt(r, c) for c in cols) + ' |' for r in diffs]
     return '\n'.join(lines)
 
 def paper_table() -> str:
@@ -476,16 +557,25 @@ def plot_summary(summary:list, # from `summarize`
 
 def write_summary(scores, # the scores CSV written by `run_bench`
                   out=None, # folder for summary.csv / .md / .png (default: the CSV's folder)
+                  manifest=None, # the run's manifest rows (or a manifest), for crossed intervals (None: per-pair t)
+                  baseline:str='baseline++', # preset the others are compared with in summary.md (if the run has it)
                  ) -> list: # the summary rows
-    "Write summary.csv, summary.md (Table 1 shape, with the paper's table) and summary.png next to the scores."
+    "Write summary.csv, summary.md (Table 1 shape, differences from the baseline, the paper's table) and summary.png."
     scores = Path(scores); out = Path(out) if out is not None else scores.parent
-    sm = summarize(scores)
-    cols = ['preset', 'method', 'n_pairs', 'n_images'] + [k for c in AUTO_SCORES + TRUTH_SCORES for k in (c, c + '_ci') if any(c in r for r in sm)]
+    sm = summarize(scores, manifest=manifest)
+    cols = ['preset', 'method', 'n_pairs', 'n_images', 'interval'] + [k for c in AUTO_SCORES + TRUTH_SCORES for k in (c, c + '_ci') if any(c in r for r in sm)]
     with open(out / 'summary.csv', 'w', newline='') as f:
         w = csv.DictWriter(f, fieldnames=cols, lineterminator='\n'); w.writeheader(); w.writerows({k: _fmt(r.get(k)) for k in cols} for r in sm)
-    text = ('# Benchmark summary\n\nMean ± half-width of the 95% confidence interval (Student t over pairs; seeds averaged '
-            'within each pair).\n\n' + summary_table(sm) + '\n\nFor comparison, the paper\'s Table 1 (its 120 pairs x 5 seeds, '
-            'Stable Diffusion 2.1-base):\n\n' + paper_table() + '\n')
+    how = ("the crossed interval: sources and driving images are random crossed factors (`imposter.stats.crossed_mean_ci`)" if manifest is not None
+           else "Student t over pairs, which takes the pairs as independent and is too narrow (no source/driving labels were given)")
+    text = (f'# Benchmark summary\n\nMean ± half-width of the 95% confidence interval; seeds averaged within each pair; {how}.\n\n'
+            + summary_table(sm) + '\n')
+    diffs = summarize_diffs(scores, baseline, manifest=manifest) if any(r['preset'] == baseline for r in sm) and len(sm) > 1 else []
+    if diffs:
+        text += (f"\n## Differences from {LABELS.get(baseline, baseline)}\n\nMethod minus {LABELS.get(baseline, baseline)} on the same pairs "
+                 f"and seeds. Each column makes {diffs[0]['m']} comparisons, so each interval is at the Bonferroni level "
+                 f"{_pct(diffs[0]['level'])} and the column holds jointly at 95%; * marks an interval that excludes 0.\n\n" + diff_table(diffs) + '\n')
+    text += ('\nFor comparison, the paper\'s Table 1 (its 120 pairs x 5 seeds, Stable Diffusion 2.1-base):\n\n' + paper_table() + '\n')
     (out / 'summary.md').write_text(text)
     if sm: plot_summary(sm, out / 'summary.png')
     return sm
@@ -513,7 +603,7 @@ def correlation_table(corr:dict, # from `score_correlations`
 from fastcore.script import store_true
 
 def bench_cli(out:str='imposter-bench', # output folder (resumed if it exists)
-              manifest:str=None, # manifest CSV, or 'imposter120' for the paper's pairs (default: the puppet benchmark)
+              manifest:str=None, # manifest CSV, 'imposter120' for the paper's pairs, or dev / test (default: the puppet benchmark's test split)
               images:str=None, # folder the manifest's image paths are relative to (default: the manifest's folder)
               model:str=None, # Stable Diffusion hub id or folder (default: the embedded puppet model)
               pairs:str=None, # pair ids, e.g. 1-10,15 (default: all)
@@ -538,7 +628,7 @@ def bench_cli(out:str='imposter-bench', # output folder (resumed if it exists)
     "Benchmark: finetune each pair, generate every preset x seed, score every image, summarise as Table 1."
     scores = run_bench(out, manifest, images, model, pairs, seeds, presets, steps, cfg, finetune_steps, method, lr, rank,
                        finetune_seed, clip_model, dino_model, dino_cls_model, sscd, device, dtype, keep_artifacts, progress=not quiet)
-    print(summary_table(summarize(scores)))
+    print(summary_table(summarize(scores, manifest=read_manifest(manifest, images))))
     print(f"per-image scores: {scores}; summary: {scores.parent / 'summary.md'}, {scores.parent / 'summary.png'}")
     return scores
 

@@ -159,6 +159,7 @@ DEMO_PAIR = 8   # "a bear meditating": a combination never seen in pretraining (
 DEMO_PRESETS = ('baseline++', 'imposter', 'imposter-calibrated')
 
 def demo(pair:int=DEMO_PAIR, # pair_id in the puppet benchmark
+         split:str='test', # the benchmark split: 'test' (reported numbers) or 'dev' (tuning)
          seeds:Param('one image per seed', int, nargs='+')=[0, 1], # seeds
          finetune_steps:int=500, # finetune iterations
          steps:int=50, # DDIM steps
@@ -169,8 +170,8 @@ def demo(pair:int=DEMO_PAIR, # pair_id in the puppet benchmark
     "Run ImPoster against Baseline++ on a puppet pair of the embedded model, with ground-truth scores and a figure."
     from imposter import puppets
     t0 = time.time()
-    rows = {r['pair_id']: r for r in puppets.load_benchmark()}
-    if pair not in rows: raise ValueError(f"No pair {pair} in the puppet benchmark; choose 1 to {len(rows)}.")
+    rows = {r['pair_id']: r for r in puppets.load_benchmark(split=split)}
+    if pair not in rows: raise ValueError(f"No pair {pair} in the puppet benchmark's {split} split; choose 1 to {len(rows)}.")
     r = rows[pair]
     names = _image_names(out, DEMO_PRESETS, seeds)
     _check_outputs(list(names.values()) + [Path(out) / 'demo.png', Path(out) / 'scores.json'], overwrite)
@@ -188,19 +189,20 @@ def demo(pair:int=DEMO_PAIR, # pair_id in the puppet benchmark
             results[(p, s)] = dict(iou=puppets.iou(puppets.figure_mask(img), truth),
                                    subject=judge.subjects[int(probs['subject'][k].argmax())],
                                    action=judge.actions[int(probs['action'][k].argmax())],
-                                   p_source_subject=float(probs['subject'][k][judge.subjects.index(r['source_subject'])]))
+                                   p_source_subject=float(probs['subject'][k][judge.subjects.index(r['source_subject'])]),
+                                   identity=float(judge.identity([img], r['source_subject'], r['source_identity'])[0]))
     fig = demo_figure(r, {p: [Image.open(names[(p, s)]) for s in seeds] for p in DEMO_PRESETS}, results, seeds)
     fig.savefig(Path(out) / 'demo.png', dpi=80, bbox_inches='tight')
-    summary = {p: {k: float(np.mean([results[(p, s)][k] for s in seeds])) for k in ('iou', 'p_source_subject')} for p in DEMO_PRESETS}
+    summary = {p: {k: float(np.mean([results[(p, s)][k] for s in seeds])) for k in ('iou', 'p_source_subject', 'identity')} for p in DEMO_PRESETS}
     for p in DEMO_PRESETS:
         summary[p]['judged'] = [f"{results[(p, s)]['subject']} {results[(p, s)]['action']}" for s in seeds]
-    report = dict(pair=pair, target_prompt=r['target_prompt'], seen_in_pretraining=r['seen'], seeds=list(seeds),
+    report = dict(pair=pair, split=split, target_prompt=r['target_prompt'], seen_in_pretraining=r['seen'], seeds=list(seeds),
                   seconds=round(time.time() - t0, 1), scores=summary)
     (Path(out) / 'scores.json').write_text(json.dumps(report, indent=1))
     print(f"pair {pair}: {r['source_prompt']!r} + {r['driving_prompt']!r} -> {r['target_prompt']!r} "
           f"({'seen' if r['seen'] else 'never seen'} in pretraining)")
     for p in DEMO_PRESETS:
-        print(f"  {p:20s} silhouette IoU {summary[p]['iou']:.3f}  p(source subject) {summary[p]['p_source_subject']:.2f}  judged: {', '.join(summary[p]['judged'])}")
+        print(f"  {p:20s} silhouette IoU {summary[p]['iou']:.3f}  p(source subject) {summary[p]['p_source_subject']:.2f}  identity {summary[p]['identity']:.2f}  judged: {', '.join(summary[p]['judged'])}")
     print(f"images, figure and scores in {out}/ (figure: {Path(out) / 'demo.png'}); {report['seconds']:.0f} s")
     return report
 

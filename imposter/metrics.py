@@ -297,7 +297,7 @@ def puppet_scores(generated, # generated image(s), PIL
                   target:dict, # the ground truth: a `puppets.render_target(...)` result (image, mask, labels)
                   driving_subject:str, # the driving instance's subject ('man' or 'woman')
                   judge=None, # a puppet judge (`puppets.load_judge()`); None loads the embedded one; False skips its scores
-                 ): # a dict (a list of dicts for a list): iou, subject_prob, colour_error, leak_prob, action_prob
+                 ): # a dict (a list of dicts for a list): iou, subject_prob, colour_error, leak_prob, action_prob, identity
     "Ground-truth scores of generated puppet images against the pair's known target."
     from imposter import puppets
     single = not isinstance(generated, (list, tuple))
@@ -311,6 +311,7 @@ def puppet_scores(generated, # generated image(s), PIL
         pred = judge.predict(gens)
         sub, act = np.asarray(pred['subject'], np.float64), np.asarray(pred['action'], np.float64)
         si, ai = _judge_names(judge, 'subject'), _judge_names(judge, 'action')
+        idn = judge.identity(gens, labels['subject'], labels['identity']) if labels.get('identity') else None
     timg = target['image'].convert('RGB')
     ref = _mean_colour(np.asarray(timg, np.float64) / 255, puppets.figure_mask(timg))
     out = []
@@ -318,9 +319,10 @@ def puppet_scores(generated, # generated image(s), PIL
         gm = puppets.figure_mask(g)
         col = np.abs(_mean_colour(np.asarray(g, np.float64) / 255, gm) - ref).mean()
         pr = {} if judge is False else dict(subject_prob=float(sub[i, si.index(labels['subject'])]),
-                                            leak_prob=float(sub[i, si.index(driving_subject)]), action_prob=float(act[i, ai.index(labels['action'])]))
+                                            leak_prob=float(sub[i, si.index(driving_subject)]), action_prob=float(act[i, ai.index(labels['action'])]),
+                                            identity=float(idn[i]) if idn is not None else None)
         out.append(dict(iou=puppets.iou(gm, mask), subject_prob=pr.get('subject_prob'), colour_error=float(col),
-                        leak_prob=pr.get('leak_prob'), action_prob=pr.get('action_prob')))
+                        leak_prob=pr.get('leak_prob'), action_prob=pr.get('action_prob'), identity=pr.get('identity')))
     return _ret(out, single)
 
 # %% ../nbs/20_metrics.ipynb #286de4d2

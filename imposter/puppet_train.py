@@ -5,7 +5,9 @@
 # %% auto #0
 __all__ = ['RECIPE', 'CPU_SECONDS', 'GATES', 'toy_recipe', 'cpu_projection', 'build_vae', 'build_text_encoder', 'build_unet',
            'noise_scheduler', 'train_vae', 'vae_psnr', 'encode_latents', 'tokenize', 'train_unet', 'make_pipeline',
-           'seen_eval_items', 'sample_captions', 'evaluate_t2i', 'model_card', 'train_puppets', 'main']
+           'seen_eval_items', 'sample_captions', 'evaluate_t2i', 'vae_reconstruct', 'img2img_samples',
+           'judge_validation', 'identity_gates', 'gate_rows', 'model_card', 'train_judge_stage', 'train_puppets',
+           'main']
 
 # %% ../nbs/11_puppet_train.ipynb #56445b5d
 import argparse, copy, json, math, os, platform, shutil, sys, time, zlib
@@ -17,7 +19,7 @@ from diffusers import AutoencoderKL, DDIMScheduler, DDPMScheduler, StableDiffusi
 from transformers import CLIPTextConfig, CLIPTextModel
 from .puppets import (ACTIONS, ALL_SUBJECTS, BENCH_ACTIONS, PEOPLE, SEEN, SUBJECTS, UNSEEN, caption, figure_mask,
                               iou, judge_accuracy, pretraining_set, render, render_items, train_judge, write_tokenizer,
-                              make_benchmark, JUDGE_NAME, BENCH_NAME)
+                              make_benchmark, JUDGE_NAME, BENCH_NAME, BENCH_FILE, SPLITS)
 
 # %% ../nbs/11_puppet_train.ipynb #31473455
 RECIPE = dict(
@@ -27,9 +29,10 @@ RECIPE = dict(
              steps=6000, batch_size=32, crop=32, lr=2e-3, kl_weight=1e-7, posterior='sample', heldout=200),
     text=dict(hidden_size=64, intermediate_size=256, num_hidden_layers=3, num_attention_heads=4),
     unet=dict(block_out_channels=(32, 64, 128), layers_per_block=1, attention_head_dim=4, norm_num_groups=8,
-              steps=3000, batch_size=32, lr=1e-3, warmup=100, caption_dropout=0.1, ema=0.999),
-    judge=dict(steps=1500, per_combo=50, batch_size=64, lr=2e-3),
-    eval=dict(samples=100, steps=50, cfg=7.5, unseen_seeds=2, batch_size=50, judge_per_combo=5),
+              steps=4000, batch_size=32, lr=1e-3, warmup=100, caption_dropout=0.1, ema=0.999),
+    judge=dict(steps=2500, per_combo=50, batch_size=64, lr=2e-3),
+    eval=dict(samples=100, steps=50, cfg=7.5, unseen_seeds=2, batch_size=50, judge_per_combo=5,
+              identity_samples=8, finetune=dict(), finetune_sources=2),  # finetune: the library's default finetune
     ckpt_every=500,
 )
 
@@ -41,7 +44,7 @@ def toy_recipe()->dict:
     r['text'].update(hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2)
     r['unet'].update(block_out_channels=(8, 16, 32), attention_head_dim=2, norm_num_groups=4, steps=6, batch_size=4, warmup=2)
     r['judge'].update(steps=4, per_combo=1, batch_size=8)
-    r['eval'].update(samples=4, steps=2, unseen_seeds=1, batch_size=32, judge_per_combo=1)
+    r['eval'].update(samples=4, steps=2, unseen_seeds=1, batch_size=32, judge_per_combo=1, identity_samples=1, finetune=dict(steps=2), finetune_sources=1)
     r['ckpt_every'] = 3
     return r
 
@@ -259,23 +262,108 @@ def evaluate_t2i(pipe, judge, cfg:dict, seed:int=0, progress:bool=False)->dict:
                 unseen_wrong_action=float(1 - uact.mean()), unseen_subject=float(usub.mean()),
                 unseen_standing=float((up['action'].argmax(1) == ACTIONS.index('standing')).mean()), n_unseen=len(uitems)), ims, uims
 
+# %% ../nbs/11_puppet_train.ipynb #baa0f64f
+@torch.no_grad()
+def vae_reconstruct(vae:AutoencoderKL, # trained VAE
+                    images:np.ndarray, # uint8 (N, H, W, 3)
+                    device='cpu', batch_size:int=100)->np.ndarray:
+    "The VAE round trip of `images` (posterior mean), as uint8."
+    X, out = _to_tensor(images), []
+    for i in range(0, len(X), batch_size):
+        r = vae.to(device).decode(vae.encode(X[i:i + batch_size].to(device)).latent_dist.mean).sample.clamp(-1, 1)
+        out.append(((r + 1)*127.5).round().byte().permute(0, 2, 3, 1).cpu().numpy())
+    return np.concatenate(out)
+
+@torch.no_grad()
+def img2img_samples(pipe, images:np.ndarray, captions:list, seeds:list, strength:float=0.3, steps:int=50, cfg:float=7.5,
+                    batch_size:int=50)->np.ndarray:
+    "SDEdit of uint8 `images` with their `captions` through diffusers' img2img pipeline on `pipe`'s components."
+    from diffusers import StableDiffusionImg2ImgPipeline
+    from PIL import Image
+    i2i, out = StableDiffusionImg2ImgPipeline(**pipe.components), []
+    i2i.set_progress_bar_config(disable=True)
+    for i in range(0, len(images), batch_size):
+        gens = [torch.Generator().manual_seed(int(s)) for s in seeds[i:i + batch_size]]
+        ims = [Image.fromarray(x) for x in images[i:i + batch_size]]
+        out += [np.asarray(x) for x in i2i(list(captions[i:i + batch_size]), image=ims, strength=strength,
+                                            num_inference_steps=steps, guidance_scale=cfg, generator=gens).images]
+    return np.stack(out)
+
+def judge_validation(pipe, judge, per_combo:int=2, seed:int=98, device='cpu')->dict:
+    "Accuracy of every head of `judge` on fresh renders: clean, after the VAE round trip, and as img2img samples (strength 0.3)."
+    from imposter.puppets import judge_set
+    clean = judge_accuracy(judge, per_combo, seed)
+    recon = judge_accuracy(judge, per_combo, seed, transform=lambda x: vae_reconstruct(pipe.vae, x, device))
+    _, _, items = judge_set(per_combo, seed)
+    caps = [caption(s, a) for s, a, _ in items]
+    i2i = judge_accuracy(judge, per_combo, seed, transform=lambda x: img2img_samples(pipe, x, caps, range(len(x))))
+    return dict(clean=clean, vae=recon, img2img=i2i)
+
+# %% ../nbs/11_puppet_train.ipynb #ebe4382b
+def identity_gates(pipe, judge,
+                   rows:list, # benchmark rows (`puppets.load_benchmark(split='dev')`), one per source is used
+                   samples:int=8, # text-to-image samples of each source's caption
+                   finetune_kw:dict=None, # the finetune (default: `finetune`'s defaults); None in `skip_finetune` mode
+                   finetune_sources:int=1, # how many sources to finetune on (one pair each: its first row)
+                   steps:int=50, cfg:float=7.5)->dict:
+    "Identity score of base-model samples of each source's caption (chance 0.25), and of samples after the default finetune."
+    from imposter.finetune import finetune
+    firsts = list({r['source_image']: r for r in reversed(rows)}.values())[::-1]  # the first row of each source
+    def score(rs, seed0):
+        caps, seeds = [r['source_prompt'] for r in rs for _ in range(samples)], [seed0 + k for k in range(samples*len(rs))]
+        ims = sample_captions(pipe, caps, seeds, steps, cfg)
+        return [float(judge.identity(ims[i*samples:(i + 1)*samples], r['source_subject'], r['source_identity']).mean())
+                for i, r in enumerate(rs)]
+    base = score(firsts, 30_000)
+    out = dict(base_identity=float(np.mean(base)), base_identity_per_source=base, n_base=samples*len(firsts))
+    tuned = []
+    for r in firsts[:finetune_sources]:
+        art = finetune(pipe, r['source_image'], r['driving_image'], r['source_prompt'], r['driving_prompt'],
+                       progress=False, **(finetune_kw or {}))
+        art.apply(pipe)
+        try: tuned += score([r], 40_000)
+        finally: art.remove(pipe)
+        out['finetune_settings'] = {k: art.settings[k] for k in ('method', 'steps', 'lr', 'rank')}
+    out.update(finetuned_identity=float(np.mean(tuned)), finetuned_identity_per_source=tuned, n_finetuned=samples*len(tuned))
+    return out
+
 # %% ../nbs/11_puppet_train.ipynb #0adc3ee9
-GATES = dict(vae_psnr=30.0, judge_accuracy=0.98, seen_subject=0.80, seen_action=0.70)
+GATES = (  # (metric, label, rule, threshold): the model card checks each measured value against its rule
+    ('vae_psnr', 'VAE reconstruction PSNR, 200 held-out renders (dB)', '>=', 30.0),
+    ('judge_clean_subject', 'Judge, fresh clean renders: subject', '>=', 0.98),
+    ('judge_clean_action', 'Judge, fresh clean renders: action', '>=', 0.98),
+    ('judge_clean_identity', 'Judge, fresh clean renders: identity attributes', '>=', 0.95),
+    ('judge_vae_subject', 'Judge, VAE reconstructions: subject', '>=', 0.95),
+    ('judge_vae_action', 'Judge, VAE reconstructions: action', '>=', 0.95),
+    ('judge_vae_identity', 'Judge, VAE reconstructions: identity attributes', '>=', 0.90),
+    ('judge_img2img_subject', 'Judge, img2img samples (strength 0.3): subject', 'reported', None),
+    ('judge_img2img_action', 'Judge, img2img samples (strength 0.3): action', 'reported', None),
+    ('judge_img2img_identity', 'Judge, img2img samples (strength 0.3): identity attributes', 'reported', None),
+    ('seen_subject', 'Text-to-image, seen captions: named subject', '>=', 0.80),
+    ('seen_action', 'Text-to-image, seen captions: named action', '>=', 0.70),
+    ('seen_iou', 'Silhouette IoU against the canonical pose (seen captions)', 'reported', None),
+    ('unseen_wrong_action', 'Unseen benchmark combinations: wrong action', '>=', 0.60),
+    ('unseen_standing', 'Unseen benchmark combinations: drawn standing', 'reported', None),
+    ('unseen_subject', 'Unseen benchmark combinations: right subject', 'reported', None),
+    ('base_identity', 'Base model, samples of a dev source\'s caption: identity (chance 0.25)', 'within 0.1 of', 0.25),
+    ('finetuned_identity', 'After the default finetune on a dev source: identity of its samples', '>=', 0.80),
+)
+
+def gate_rows(metrics:dict)->list:
+    "(label, measured, required, 'pass'/'MISSED'/'') for every gate whose metric was measured."
+    rows = []
+    for k, label, rule, g in GATES:
+        if k not in metrics: continue
+        v = metrics[k]
+        ok = {'>=': lambda: v >= g, 'within 0.1 of': lambda: abs(v - g) <= 0.1, 'reported': lambda: None}[rule]()
+        rows.append((label, f'{v:.3f}' if k != 'vae_psnr' else f'{v:.2f}', 'reported' if g is None else f'{rule} {g}',
+                     '' if ok is None else ('pass' if ok else 'MISSED')))
+    return rows
 
 def model_card(recipe:dict, metrics:dict, times:dict, command:str, machine:str, sizes:dict)->str:
     "The README of the model folder: recipe, exact command, seeds, time, and the gates."
-    ok = lambda v, g: 'pass' if v >= g else 'MISSED'
     m = metrics
-    rows = [('VAE reconstruction PSNR, 200 held-out renders', f"{m['vae_psnr']:.2f} dB", '>= 30 dB', ok(m['vae_psnr'], 30)),
-            ('Judge accuracy, fresh clean renders (subject / action)', f"{m['judge_subject']:.3f} / {m['judge_action']:.3f}", '>= 0.98',
-             ok(min(m['judge_subject'], m['judge_action']), 0.98)),
-            (f"Text-to-image, {m['n_seen']} seen captions: named subject", f"{m['seen_subject']:.2f}", '>= 0.80', ok(m['seen_subject'], 0.8)),
-            (f"Text-to-image, {m['n_seen']} seen captions: named action", f"{m['seen_action']:.2f}", '>= 0.70', ok(m['seen_action'], 0.7)),
-            ('Silhouette IoU against the canonical pose (seen captions)', f"{m['seen_iou']:.2f}", 'reported', ''),
-            (f"Unseen benchmark combinations ({m['n_unseen']} samples): wrong action", f"{m['unseen_wrong_action']:.2f}", 'reported', ''),
-            ('Unseen benchmark combinations: drawn standing', f"{m['unseen_standing']:.2f}", 'reported', ''),
-            ('Unseen benchmark combinations: right subject', f"{m['unseen_subject']:.2f}", 'reported', '')]
-    table = '\n'.join(f'| {a} | {b} | {c} | {d} |' for a, b, c, d in rows)
+    table = '\n'.join(f'| {a} | {b} | {c} | {d} |' for a, b, c, d in gate_rows(m))
     t = '\n'.join(f'| {k} | {v:.0f} s |' for k, v in times.items())
     train_min = sum(v for k, v in times.items() if k != 'evaluate')/60
     return f"""# puppet-sd: a small Stable Diffusion of the puppet world
@@ -287,8 +375,14 @@ procedural puppet world of `imposter.puppets`. It is the embedded default model 
 Images are {recipe['size']}x{recipe['size']} pixels, latents 4x{recipe['size']//4}x{recipe['size']//4}.
 Captions: "a bear", "a woman kicking", "a bear kicking" (subjects: {', '.join(ALL_SUBJECTS)}; actions: {', '.join(ACTIONS)}).
 
-The pretraining set has the paper's bias built in: people do every action; each source subject appears mostly
-standing and in only four of the eight benchmark actions, so half of the benchmark's combinations were never seen.
+World v2: every source instance has an identity that no caption names (body colour, pattern, marking colour,
+accessory; 4 values each), drawn at random in pretraining, so the model can draw any identity but only finetuning
+can tell which one a given source has. The pretraining set has the paper's bias built in: people do every action;
+each source subject appears mostly standing and in only four of the eight benchmark actions, so half of the
+benchmark's combinations were never seen.
+
+The judge (`puppet-judge`) reads subject, action and the four identity attributes. An image's identity score is the
+share of the source's attributes that the judge reads in it (chance 0.25).
 
 ## Quality gates
 
@@ -296,7 +390,12 @@ standing and in only four of the eight benchmark actions, so half of the benchma
 | --- | --- | --- | --- |
 {table}
 
-Text-to-image: {recipe['eval']['steps']} DDIM steps, CFG {recipe['eval']['cfg']}, one CPU generator per sample (seeds 10000+ for seen, 20000+ for unseen captions).
+Text-to-image: {recipe['eval']['steps']} DDIM steps, CFG {recipe['eval']['cfg']}, one CPU generator per sample (seeds 10000+ for seen, 20000+ for unseen captions, 30000+ and 40000+ for the identity gates).
+Judge: {m.get('judge_clean_n', '')} fresh renders per condition ({recipe['eval']['judge_per_combo']} per subject x action, identities at random).
+Identity gates: {recipe['eval']['identity_samples']} samples of each dev-split source's caption with the base model
+({m.get('n_base', '')} in all; per source: {', '.join(f'{v:.2f}' for v in m.get('base_identity_per_source', []))}), and of
+the first {recipe['eval']['finetune_sources']} dev source(s) after the finetune {m.get('finetune_settings', '')} on its first pair
+(per source: {', '.join(f'{v:.2f}' for v in m.get('finetuned_identity_per_source', []))}).
 
 ## Recipe (seed {recipe['seed']})
 
@@ -327,6 +426,13 @@ def _folder_size(p): return sum(f.stat().st_size for f in Path(p).rglob('*') if 
 
 def _timed(times, name, fn, *a, **kw):
     t = time.time(); r = fn(*a, **kw); times[name] = times.get(name, 0) + time.time() - t; return r
+
+def train_judge_stage(folder, # where the judge is written
+                      recipe:dict, # the recipe (its 'judge' entry)
+                      seed:int=0, device='cpu', progress:bool=True):
+    "Train the judge of `recipe` and save it to `folder` (independent of the generative model: it may run beside it)."
+    jc = recipe['judge']
+    train_judge(jc['steps'], jc['per_combo'], jc['batch_size'], jc['lr'], seed, device, progress).save(folder)
 
 def train_puppets(out_dir='data', # where puppet-sd/, puppet-judge/ and puppet-bench/ are written
                   work_dir='runs/puppet-train', # checkpoints and stage outputs (for resuming)
@@ -377,22 +483,26 @@ def train_puppets(out_dir='data', # where puppet-sd/, puppet-judge/ and puppet-b
     if sd.exists(): shutil.rmtree(sd)
     pipe.save_pretrained(sd, safe_serialization=True)
     for f in ('vocab.json', 'merges.txt'): shutil.copy(work/'tokenizer'/f, sd/'tokenizer'/f)  # for slow-tokenizer loaders too
-    # 4. judge and benchmark
+    # 4. judge and benchmark splits
     jd = out/JUDGE_NAME
     if not (jd/'model.safetensors').is_file() or not (work/'judge.done').is_file():
-        jc = recipe['judge']
-        judge = _timed(times, 'judge', train_judge, jc['steps'], jc['per_combo'], jc['batch_size'], jc['lr'], seed, device, progress)
-        judge.save(jd); (work/'judge.done').write_text('ok'); save_times()
+        _timed(times, 'judge', train_judge_stage, jd, recipe, seed, device, progress); (work/'judge.done').write_text('ok'); save_times()
     from imposter.puppets import load_judge
     judge = load_judge(jd)
-    make_benchmark(out/BENCH_NAME, size)
+    for split, bseed in SPLITS.items():
+        if not (out/BENCH_NAME/split/BENCH_FILE).is_file(): make_benchmark(out/BENCH_NAME/split, bseed, size)
     metrics = dict(vae_psnr=vae_psnr(vae.to(device), heldout, device))
     if evaluate:
-        acc = judge_accuracy(judge, per_combo=recipe['eval']['judge_per_combo'], seed=99)
-        metrics.update(judge_subject=acc['subject'], judge_action=acc['action'])
-        pipe.to(device); judge.model.to(device)
-        m, ims, uims = _timed(times, 'evaluate', evaluate_t2i, pipe, judge, recipe['eval'], seed, progress)
-        metrics.update(m); judge.model.cpu(); pipe.to('cpu'); save_times()
+        ev = recipe['eval']; pipe.to(device); judge.model.to(device)
+        jv = _timed(times, 'evaluate', judge_validation, pipe, judge, ev['judge_per_combo'], 99, device)
+        metrics.update({f'judge_{where}_{k}': v for where, acc in jv.items() for k, v in acc.items() if k != 'n'})
+        m, ims, uims = _timed(times, 'evaluate', evaluate_t2i, pipe, judge, ev, seed, progress)
+        metrics.update(m)
+        from imposter.puppets import load_benchmark
+        dev = load_benchmark(out/BENCH_NAME/'dev'/BENCH_FILE)
+        metrics.update(_timed(times, 'evaluate', identity_gates, pipe, judge, dev, ev['identity_samples'], ev['finetune'],
+                              ev['finetune_sources'], ev['steps'], ev['cfg']))
+        judge.model.cpu(); pipe.to('cpu'); save_times()
         _grid(ims[:40], 10).save(work/'samples_seen.png'); _grid(uims[:32], 8).save(work/'samples_unseen.png')
         machine = f"{platform.machine()} {torch.cuda.get_device_name(0) if device.type == 'cuda' else (platform.processor() or 'CPU') + f', {os.cpu_count()} cores'}"
         sizes = dict(puppet_sd=_folder_size(sd), puppet_judge=_folder_size(jd), puppet_bench=_folder_size(out/BENCH_NAME))

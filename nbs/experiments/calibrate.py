@@ -18,7 +18,7 @@ from imposter.sampling import sample
 
 what = sys.argv[1] if len(sys.argv) > 1 else 'scales'
 n_pairs = int(sys.argv[2]) if len(sys.argv) > 2 else 8
-rows = [r for r in puppets.load_benchmark() if not r['seen']]
+rows = [r for r in puppets.load_benchmark(split='dev') if not r['seen']]  # tuning: the dev split only
 PAIRS = [r['pair_id'] for r in rows][::4][:n_pairs]   # unseen pairs spread over the subjects
 rows = [r for r in rows if r['pair_id'] in PAIRS]
 pipe, judge = load_pipeline(None, 'cpu'), puppets.load_judge()

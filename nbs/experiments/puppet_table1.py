@@ -1,4 +1,7 @@
-"""The puppet Table 1 and its reading: component effects, seen vs unseen, literal vs calibrated scales, finetune strength,
+"""World v1 record (see results/puppet-table1/README.md): run it from a checkout of commit 7043cd8, whose embedded model and
+benchmark it reads; on the current tree it stops with that sentence.
+
+The puppet Table 1 and its reading: component effects, seen vs unseen, literal vs calibrated scales, finetune strength,
 and how well each automatic score agrees with the ground truth.
 
     NONE="--clip_model none --dino_model none --dino_cls_model none"
@@ -37,6 +40,8 @@ runs = Path(sys.argv[1] if len(sys.argv) > 1 else 'runs')
 lora_dir, full_dir, base_dir = runs / 'puppet-table1', runs / 'puppet-table1-full', runs / 'puppet-table1-base'
 cal_dirs = sorted(runs.glob('puppet-table1-cal-*'))
 out = Path(__file__).parent / 'results' / 'puppet-table1'; out.mkdir(parents=True, exist_ok=True)
+if not hasattr(puppets, 'BENCH_CSV'):
+    sys.exit('puppet_table1.py reads the world v1 benchmark; run it from a checkout of commit 7043cd8.')
 manifest = {str(r['pair_id']): r for r in puppets.load_benchmark()}
 
 def load(run):
