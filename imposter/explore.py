@@ -78,7 +78,8 @@ def load_pair(pair, # None, a manifest row (dict), or (source, driving) `puppets
         from imposter.puppets import render_target
         s, d = pair; t = render_target(s, d)
         return Pair(s['image'], d['image'], t['image'], np.asarray(t['mask'], bool),
-                    dict(subject=t['labels']['subject'], action=t['labels']['action'], driving_subject=d['labels']['subject']))
+                    dict(subject=t['labels']['subject'], action=t['labels']['action'], driving_subject=d['labels']['subject'],
+                         identity=t['labels']['look'].get('identity')))
     if isinstance(pair, dict):
         missing = [k for k in ('source_image', 'driving_image') if k not in pair]
         if missing: raise ValueError(f"The pair has no {', '.join(missing)}; pass a manifest row with source_image and driving_image.")
@@ -93,13 +94,15 @@ def load_pair(pair, # None, a manifest row (dict), or (source, driving) `puppets
             if isinstance(m, (str, Path)):
                 with Image.open(m) as im: m = np.asarray(im.convert('L')) > 127
             p.target_mask = np.asarray(m, bool)
-            p.labels = dict(subject=pair.get('source_subject'), action=pair.get('action'), driving_subject=pair.get('driving_subject'))
+            from imposter.bench import source_identity
+            p.labels = dict(subject=pair.get('source_subject'), action=pair.get('action'), driving_subject=pair.get('driving_subject'),
+                            identity=source_identity(pair))
         return p
     raise ValueError(f"Cannot read a pair from a {type(pair).__name__}; pass a manifest row (dict), two `puppets.render` results, or None.")
 
 # %% ../nbs/07_explore.ipynb #1aa5e57c
 SCORES = {'iou': 'silhouette IoU', 'subject_prob': 'judge: source subject', 'action_prob': 'judge: driving action',
-          'leak_prob': 'judge: driving subject', 'phase_agreement': 'phase agreement', 'G_a': 'G_a (last step)',
+          'leak_prob': 'judge: driving subject', 'identity': 'judge: source identity', 'phase_agreement': 'phase agreement', 'G_a': 'G_a (last step)',
           'G_p': 'G_p (last step)'}
 
 def score_result(image:Image.Image, # the generated image
@@ -115,7 +118,7 @@ def score_result(image:Image.Image, # the generated image
         if judge is not None:
             t = dict(image=pair.target, mask=pair.target_mask, labels=pair.labels)
             ps = puppet_scores(image, t, pair.labels['driving_subject'], judge)
-            out.update({k: ps[k] for k in ('iou', 'subject_prob', 'action_prob', 'leak_prob')})
+            out.update({k: ps[k] for k in ('iou', 'subject_prob', 'action_prob', 'leak_prob', 'identity') if ps[k] is not None})
         else:
             g = image.convert('RGB').resize(pair.target_mask.shape[::-1], Image.BICUBIC)
             out['iou'] = iou(figure_mask(g), pair.target_mask)

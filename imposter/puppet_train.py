@@ -365,7 +365,7 @@ def model_card(recipe:dict, metrics:dict, times:dict, command:str, machine:str, 
     m = metrics
     table = '\n'.join(f'| {a} | {b} | {c} | {d} |' for a, b, c, d in gate_rows(m))
     t = '\n'.join(f'| {k} | {v:.0f} s |' for k, v in times.items())
-    train_min = sum(v for k, v in times.items() if k != 'evaluate')/60
+    train_min = sum(v for k, v in times.items() if k not in ('evaluate', 'identity gates'))/60
     return f"""# puppet-sd: a small Stable Diffusion of the puppet world
 
 A text-to-image latent diffusion model with exactly Stable Diffusion's architecture and file layout
@@ -492,18 +492,21 @@ def train_puppets(out_dir='data', # where puppet-sd/, puppet-judge/ and puppet-b
     for split, bseed in SPLITS.items():
         if not (out/BENCH_NAME/split/BENCH_FILE).is_file(): make_benchmark(out/BENCH_NAME/split, bseed, size)
     metrics = dict(vae_psnr=vae_psnr(vae.to(device), heldout, device))
-    if evaluate:
+    if evaluate:  # judge validation and text-to-image are kept in work/eval.json (the model's); identity gates always run
         ev = recipe['eval']; pipe.to(device); judge.model.to(device)
-        jv = _timed(times, 'evaluate', judge_validation, pipe, judge, ev['judge_per_combo'], 99, device)
-        metrics.update({f'judge_{where}_{k}': v for where, acc in jv.items() for k, v in acc.items() if k != 'n'})
-        m, ims, uims = _timed(times, 'evaluate', evaluate_t2i, pipe, judge, ev, seed, progress)
-        metrics.update(m)
+        ef = work/'eval.json'; cached = json.loads(ef.read_text()) if (resume and ef.is_file()) else {}
+        if 'judge' not in cached:
+            jv = _timed(times, 'evaluate', judge_validation, pipe, judge, ev['judge_per_combo'], 99, device)
+            cached['judge'] = {f'judge_{where}_{k}': v for where, acc in jv.items() for k, v in acc.items()}
+        if 't2i' not in cached:
+            cached['t2i'], ims, uims = _timed(times, 'evaluate', evaluate_t2i, pipe, judge, ev, seed, progress)
+            _grid(ims[:40], 10).save(work/'samples_seen.png'); _grid(uims[:32], 8).save(work/'samples_unseen.png')
+        ef.write_text(json.dumps(cached, indent=1)); metrics.update(cached['judge']); metrics.update(cached['t2i'])
         from imposter.puppets import load_benchmark
         dev = load_benchmark(out/BENCH_NAME/'dev'/BENCH_FILE)
-        metrics.update(_timed(times, 'evaluate', identity_gates, pipe, judge, dev, ev['identity_samples'], ev['finetune'],
+        metrics.update(_timed(times, 'identity gates', identity_gates, pipe, judge, dev, ev['identity_samples'], ev['finetune'],
                               ev['finetune_sources'], ev['steps'], ev['cfg']))
         judge.model.cpu(); pipe.to('cpu'); save_times()
-        _grid(ims[:40], 10).save(work/'samples_seen.png'); _grid(uims[:32], 8).save(work/'samples_unseen.png')
         machine = f"{platform.machine()} {torch.cuda.get_device_name(0) if device.type == 'cuda' else (platform.processor() or 'CPU') + f', {os.cpu_count()} cores'}"
         sizes = dict(puppet_sd=_folder_size(sd), puppet_judge=_folder_size(jd), puppet_bench=_folder_size(out/BENCH_NAME))
         cmd = command or 'imposter-train-puppets --out data'

@@ -370,7 +370,7 @@ def render_target(source, # the source instance: `render(...)` result, its `labe
 
 # %% ../nbs/10_puppets.ipynb #21470967
 def figure_mask(image, # PIL image or HxWx3 uint8 array (e.g. a generated sample)
-                threshold:float=0.12, # colour distance (0..1, max over channels) above which a pixel is figure
+                threshold:float=0.09, # colour distance (0..1, max over channels) above which a pixel is figure (see above)
                 border:int=2, # width of the border columns used to estimate the background
                )->np.ndarray:
     "Estimate the figure's boolean mask by difference from the background estimated at the image border."
