@@ -115,7 +115,7 @@ def _save_ckpt(path, step, **objs):
 
 def _load_ckpt(path, **objs):
     if not Path(path).is_file(): return 0
-    ck = torch.load(path, map_location='cpu', weights_only=False)
+    ck = torch.load(path, map_location='cpu', weights_only=True)  # tensors and plain containers only: loading runs no code
     for k, v in objs.items(): v.load_state_dict(ck[k])
     return ck['step']
 
@@ -535,5 +535,4 @@ def main(argv=None):
     r = toy_recipe() if a.toy else copy.deepcopy(RECIPE); r['seed'] = a.seed
     cmd = 'imposter-train-puppets ' + ' '.join(sys.argv[1:] if argv is None else argv)
     m = train_puppets(a.out, a.work, r, a.device, not a.no_resume, not a.no_eval, True, cmd)
-    print(json.dumps(m, indent=1))
-    return m
+    print(json.dumps(m, indent=1))  # the exit status is 0: a console script's return value would become it

@@ -2,6 +2,7 @@
 
     python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --part 0/2 &   # one process per core
     python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --part 1/2
+    python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --lrs <chosen> --ranks 16   # does rank matter?
     python nbs/experiments/finetune_sweep.py report runs/finetune-sweep
 
 Pairs: 8 pairs of the *dev* split (`puppets.load_benchmark(split='dev')`), one per source and one per action (a
@@ -24,7 +25,7 @@ LRS = (1e-4, 3e-4, 1e-3, 3e-3)
 STEPS = (250, 500, 1000)
 PRESETS = ('baseline++', 'imposter')
 SEEDS = (0, 1)
-FIELDS = ('pair_id', 'seen', 'lr', 'steps', 'preset', 'seed', 'identity', 'action_right', 'action_prob', 'subject_prob',
+FIELDS = ('pair_id', 'seen', 'lr', 'rank', 'steps', 'preset', 'seed', 'identity', 'action_right', 'action_prob', 'subject_prob',
           'leak_prob', 'iou', 'finetune_s')
 
 def sweep_pairs(rows):
@@ -32,7 +33,7 @@ def sweep_pairs(rows):
     by = {(int(r['source_image'].split('/')[-1][:-4]), int(r['driving_image'].split('/')[-1][:-4])): r for r in rows}
     return [by[(i + 1, (i if i % 2 == 0 else i + 4) % 8 + 1)] for i in range(8)]
 
-def run(out, part, lrs, steps, seeds):
+def run(out, part, lrs, steps, seeds, ranks):
     import torch
     torch.set_num_threads(1)
     from imposter import bench, finetune as ft, models, puppets
@@ -42,12 +43,12 @@ def run(out, part, lrs, steps, seeds):
     k, n = map(int, part.split('/'))
     out.mkdir(parents=True, exist_ok=True)
     for row in pairs[k::n]:
-        for lr in lrs:
-            f = out / f"pair{row['pair_id']}-lr{lr:g}.csv"
+        for lr, rank in [(lr, r) for r in ranks for lr in lrs]:
+            f = out / (f"pair{row['pair_id']}-lr{lr:g}" + ('' if rank == 4 else f'-rank{rank}') + '.csv')
             if f.exists(): continue  # resumable: one file per (pair, lr), written whole
             snaps, t0 = {}, time.time()
             art = ft.finetune(pipe, row['source_image'], row['driving_image'], row['source_prompt'], row['driving_prompt'],
-                              row['target_prompt'], steps=max(steps), lr=lr, progress=False,
+                              row['target_prompt'], steps=max(steps), lr=lr, rank=rank, progress=False,
                               callback=lambda it, loss, unet: snaps.__setitem__(it, ft.lora_state(unet)) if it in steps else None)
             secs, res = time.time() - t0, []
             for s in steps:
@@ -55,7 +56,7 @@ def run(out, part, lrs, steps, seeds):
                 for preset in PRESETS:
                     ims = generate(pipe, a, preset, seeds=seeds, progress=False)
                     for seed, sc in zip(seeds, bench.score_pair(ims, row, {}, judge)):
-                        res.append(dict(pair_id=row['pair_id'], seen=row['seen'], lr=lr, steps=s, preset=preset, seed=seed,
+                        res.append(dict(pair_id=row['pair_id'], seen=row['seen'], lr=lr, rank=rank, steps=s, preset=preset, seed=seed,
                                         identity=sc['identity'], action_right=float(sc['action_prob'] > 0.5),
                                         action_prob=sc['action_prob'], subject_prob=sc['subject_prob'], leak_prob=sc['leak_prob'],
                                         iou=sc['iou'], finetune_s=round(secs * s / max(steps), 1)))
@@ -63,42 +64,42 @@ def run(out, part, lrs, steps, seeds):
             with open(tmp, 'w', newline='') as fh:
                 w = csv.DictWriter(fh, FIELDS, lineterminator='\n'); w.writeheader(); w.writerows(res)
             tmp.replace(f)
-            print(f"pair {row['pair_id']} lr {lr:g}: {secs:.0f} s", flush=True)
+            print(f"pair {row['pair_id']} lr {lr:g} rank {rank}: {secs:.0f} s", flush=True)
 
 def report(runs, dest):
     from imposter import viz
     rows = [r for f in sorted(runs.glob('pair*.csv')) for r in csv.DictReader(open(f))]
     for r in rows:
         for c in FIELDS[6:]: r[c] = float(r[c])
-    keys = sorted({(float(r['lr']), int(r['steps'])) for r in rows})
+    keys = sorted({(float(r['lr']), int(r['rank']), int(r['steps'])) for r in rows})
     def stat(rs, c):  # mean over pairs (seeds averaged first) and the standard error over pairs
         by = {}
         for r in rs: by.setdefault(r['pair_id'], []).append(r[c])
         v = np.array([np.mean(x) for x in by.values()])
         return float(v.mean()), float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else float('nan'), len(v)
     summ = []
-    for lr, st in keys:
+    for lr, rank, st in keys:
         for preset in PRESETS:
-            rs = [r for r in rows if float(r['lr']) == lr and int(r['steps']) == st and r['preset'] == preset]
-            d = dict(lr=lr, steps=st, preset=preset)
+            rs = [r for r in rows if (float(r['lr']), int(r['rank']), int(r['steps'])) == (lr, rank, st) and r['preset'] == preset]
+            d = dict(lr=lr, rank=rank, steps=st, preset=preset)
             for c in ('identity', 'action_right', 'subject_prob', 'leak_prob', 'iou'):
                 d[c], d[c + '_se'], d['n_pairs'] = stat(rs, c)
             d['action_right_unseen'] = stat([r for r in rs if r['seen'] in ('False', '0')], 'action_right')[0]
             d['finetune_s'] = float(np.median([r['finetune_s'] for r in rs]))
             summ.append(d)
-    imp = [d for d in summ if d['preset'] == 'imposter']
+    imp = [d for d in summ if d['preset'] == 'imposter' and d['rank'] == 4]  # the grid; other ranks are a check at the chosen lr
     ok = [d for d in imp if d['identity'] >= 0.8]
     best = max(ok, key=lambda d: (d['action_right'], d['identity'])) if ok else max(imp, key=lambda d: d['identity'])
     dest.mkdir(parents=True, exist_ok=True)
     with open(dest / 'sweep.csv', 'w', newline='') as fh:
         w = csv.DictWriter(fh, FIELDS, lineterminator='\n'); w.writeheader(); w.writerows(rows)
     rule = 'highest ImPoster target-action rate with identity >= 0.8' if ok else 'no setting reached identity 0.8: highest identity'
-    (dest / 'summary.json').write_text(json.dumps(dict(chosen=dict(lr=best['lr'], steps=best['steps']), rule=rule, settings=summ), indent=1))
-    lines = ['| lr | steps | preset | identity | target action | unseen: target action | subject p | leak p | IoU | finetune s |',
-             '|---|---|---|---|---|---|---|---|---|---|']
+    (dest / 'summary.json').write_text(json.dumps(dict(chosen=dict(lr=best['lr'], steps=best['steps'], rank=4), rule=rule, settings=summ), indent=1))
+    lines = ['| lr | rank | steps | preset | identity | target action | unseen: target action | subject p | leak p | IoU | finetune s |',
+             '|---|---|---|---|---|---|---|---|---|---|---|']
     for d in summ:
-        mark = ' **(chosen)**' if (d['lr'], d['steps']) == (best['lr'], best['steps']) else ''
-        lines.append(f"| {d['lr']:g} | {d['steps']}{mark} | {d['preset']} | {d['identity']:.3f} ± {d['identity_se']:.3f} | "
+        mark = ' **(chosen)**' if (d['lr'], d['rank'], d['steps']) == (best['lr'], 4, best['steps']) else ''
+        lines.append(f"| {d['lr']:g} | {d['rank']} | {d['steps']}{mark} | {d['preset']} | {d['identity']:.3f} ± {d['identity_se']:.3f} | "
                      f"{d['action_right']:.3f} ± {d['action_right_se']:.3f} | {d['action_right_unseen']:.3f} | {d['subject_prob']:.3f} | "
                      f"{d['leak_prob']:.3f} | {d['iou']:.3f} | {d['finetune_s']:.0f} |")
     (dest / 'summary.md').write_text(f"Dev split, {imp[0]['n_pairs']} pairs x {len(SEEDS)} seeds; mean ± standard error over pairs. "
@@ -118,7 +119,9 @@ if __name__ == '__main__':
     ap.add_argument('--part', default='0/1', help='k/n: this process takes pairs k, k+n, ... (one process per core)')
     ap.add_argument('--lrs', default=','.join(f'{x:g}' for x in LRS))
     ap.add_argument('--steps', default=','.join(map(str, STEPS)))
+    ap.add_argument('--ranks', default='4', help='LoRA ranks (the grid is rank 4; another rank is a check at chosen lrs)')
     a = ap.parse_args()
     if a.what == 'run':
-        run(Path(a.out), a.part, tuple(float(x) for x in a.lrs.split(',')), tuple(int(x) for x in a.steps.split(',')), SEEDS)
+        run(Path(a.out), a.part, tuple(float(x) for x in a.lrs.split(',')), tuple(int(x) for x in a.steps.split(',')), SEEDS,
+            tuple(int(x) for x in a.ranks.split(',')))
     else: report(Path(a.runs), Path(__file__).parent / 'results' / 'finetune-sweep')
