@@ -4,11 +4,12 @@
 
 # %% auto #0
 __all__ = ['REQUIRED', 'PUPPET_COLUMNS', 'IMPOSTER120_SOURCES', 'IMPOSTER120_DRIVING', 'AUTHORS_DATA_URL', 'SETTING_COLUMNS',
-           'AUTO_SCORES', 'TRUTH_SCORES', 'COLUMNS', 'RUN_KEYS', 'LABELS', 'HEADERS', 'PAPER_TABLE1', 'INTERVALS',
-           'imposter120_text', 'imposter120_csv', 'read_manifest', 'is_puppet', 'parse_ids', 'parse_seeds',
-           'parse_presets', 'fetch_data', 'load_scorers', 'source_identity', 'score_pair', 'run_bench', 't_quantile',
-           'mean_ci', 'pair_factors', 'summarize', 'summary_table', 'summarize_diffs', 'diff_table', 'paper_table',
-           'plot_summary', 'write_summary', 'score_correlations', 'correlation_table', 'bench_cli', 'fetch_data_cli']
+           'AUTO_SCORES', 'TRUTH_SCORES', 'COLUMNS', 'RUN_KEYS', 'RIVAL_FLAGS', 'LABELS', 'HEADERS', 'PAPER_TABLE1',
+           'INTERVALS', 'imposter120_text', 'imposter120_csv', 'read_manifest', 'is_puppet', 'parse_ids', 'parse_seeds',
+           'parse_presets', 'fetch_data', 'load_scorers', 'source_identity', 'score_pair', 'preset_params', 'run_bench',
+           't_quantile', 'mean_ci', 'pair_factors', 'summarize', 'summary_table', 'summarize_diffs', 'diff_table',
+           'paper_table', 'plot_summary', 'write_summary', 'score_correlations', 'correlation_table', 'bench_cli',
+           'fetch_data_cli']
 
 # %% ../nbs/21_bench.ipynb #bbcf950b
 import csv, json, math, os, re, shutil, time, warnings
@@ -118,13 +119,14 @@ def parse_seeds(spec, # an int, a list, or a string such as '0-4' or '0,2'
 
 def parse_presets(spec, # None, 'all', a list, or a comma-separated string
                  ) -> list: # distinct preset names, in the given order
-    "Preset names from a list or a comma-separated string; None: the six of Table 1, 'all': every preset."
+    "Preset names (or rival methods') from a list or a comma-separated string; None: the six of Table 1, 'all': every ImPoster preset."
     from imposter.sampling import PRESETS, TABLE1_PRESETS
+    from imposter.rivals import RIVALS
     if spec is None: return list(TABLE1_PRESETS)
     names = [s.strip() for s in spec.split(',')] if isinstance(spec, str) else list(spec)
     if names == ['all']: return list(PRESETS)
-    bad = [n for n in names if n not in PRESETS]
-    if bad or not names: raise ValueError(f"Unknown preset(s) {', '.join(bad) or '(none)'}; choose from {', '.join(PRESETS)} or 'all'.")
+    bad = [n for n in names if n not in PRESETS and n not in RIVALS]
+    if bad or not names: raise ValueError(f"Unknown preset(s) {', '.join(bad) or '(none)'}; choose from {', '.join([*PRESETS, *RIVALS])} or 'all'.")
     return list(dict.fromkeys(names))
 
 # %% ../nbs/21_bench.ipynb #dde9d949
@@ -176,7 +178,7 @@ def fetch_data(dest='imposter-data', # folder to write source/, driving/ and imp
     return manifest
 
 # %% ../nbs/21_bench.ipynb #bdced65c
-SETTING_COLUMNS = ('pair_id', 'preset', 'seed', 'K', 's_a', 's_p', 'scale_mode', 'image')
+SETTING_COLUMNS = ('pair_id', 'preset', 'seed', 'K', 's_a', 's_p', 'scale_mode', 'params', 'image')   # params: every sampling parameter, JSON
 AUTO_SCORES = ('clip', 'phase_score', 'dino', 'sscd', 'phase_agreement', 'dino_cls')
 TRUTH_SCORES = ('iou', 'subject_prob', 'colour_error', 'leak_prob', 'action_prob', 'identity')
 COLUMNS = SETTING_COLUMNS + AUTO_SCORES + TRUTH_SCORES
@@ -241,11 +243,29 @@ def _check_run(out:Path, settings:dict):
     f = out / 'bench.json'
     if f.is_file():
         old = json.loads(f.read_text())
-        diff = [k for k in RUN_KEYS if old.get(k) != settings.get(k)]
+        old_p, new_p = old.get('presets', {}), settings.get('presets', {})
+        diff = [f'{k}: {old.get(k)!r} there, {settings.get(k)!r} now' for k in RUN_KEYS if old.get(k) != settings.get(k)]
+        diff += [f'{p}: {old_p[p]} there, {new_p[p]} now' for p in new_p if p in old_p and old_p[p] != new_p[p]]
         if diff:
-            raise ValueError(f"{out} holds a run with other settings ({', '.join(f'{k}: {old.get(k)!r} there, {settings.get(k)!r} now' for k in diff)}); "
-                             "use another --out folder or the same settings.")
-    else: f.write_text(json.dumps(settings, indent=1))
+            raise ValueError(f"{out} holds a run with other settings ({', '.join(diff)}); use another --out folder or the same settings.")
+        settings = {**old, 'presets': {**old_p, **new_p}}   # presets new to this folder are added
+    f.write_text(json.dumps(settings, indent=1))
+
+RIVAL_FLAGS = ('strength', 'skip', 'contrast', 'queries', 'start_step', 'start_layer', 'init', 'invert_cfg')
+
+def preset_params(presets:list, # preset names and rival methods'
+                  **flags, # rival parameters (RIVAL_FLAGS; None: unset), each given to every rival that takes it
+                 ) -> dict: # preset -> its parameters
+    "The rival parameters each preset takes; a parameter that none of them takes is refused."
+    from imposter.rivals import METHOD_DEFAULTS, method_name
+    from imposter.sampling import PRESETS
+    given = {k: v for k, v in flags.items() if v is not None}
+    per = {p: {} if p in PRESETS else {k: v for k, v in given.items() if k in METHOD_DEFAULTS[method_name(p)[0]]} for p in presets}
+    unused = [k for k in given if not any(k in s for s in per.values())]
+    if unused: raise ValueError(f"{unused[0]} is not a parameter of {', '.join(presets)}; drop it or add a rival that takes it.")
+    return per
+
+def _params(st): return json.loads(json.dumps({k: v for k, v in st.items() if k not in ('preset', 'method', 'steps', 'cfg', 'seeds')}))
 
 def _read_rows(path:Path) -> list:
     if not path.is_file(): return []
@@ -293,6 +313,14 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
               judge=None, # puppet judge (default: the embedded one, on puppet pairs)
               pipe=None, # an already loaded pipeline (then `model`, `device` and `dtype` are not used)
               progress:bool=True, # show a progress bar
+              strength:float=None, # sdedit's strength (rivals' parameters: None keeps the method's default)
+              skip:float=None, # cross-image: fraction of the schedule skipped
+              contrast:float=None, # cross-image: attention contrast
+              queries:str=None, # cross-image: 'result' or 'structure'
+              start_step:int=None, # masactrl: first controlled step S
+              start_layer:int=None, # masactrl: first controlled layer L of SD's 16
+              init:str=None, # masactrl: 'driving', 'source' or 'noise'
+              invert_cfg:float=None, # inversion, cross-image, masactrl: guidance of the DDIM inversion
              ) -> Path: # the scores CSV
     "Finetune once per pair, generate every preset x seed, score every image; resumable. Writes scores, summary and plot."
     from tqdm.auto import tqdm
@@ -302,7 +330,9 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
     from imposter.models import load_pipeline, model_id, model_fingerprint, model_size
     # 1. check everything before any expensive work
     seeds, presets = parse_seeds(seeds), parse_presets(presets)
-    settings = {p: resolve_settings(p, steps, cfg, seeds) for p in presets}
+    per = preset_params(presets, strength=strength, skip=skip, contrast=contrast, queries=queries, start_step=start_step,
+                        start_layer=start_layer, init=init, invert_cfg=invert_cfg)
+    settings = {p: resolve_settings(p, steps, cfg, seeds, **per[p]) for p in presets}
     check_finetune_args(finetune_steps, lr, method, rank)
     rows = every = read_manifest(manifest, images)
     want = parse_ids(pairs)
@@ -317,7 +347,8 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
     dev = str(pipe.device)
     run = dict(model=model_id(pipe), fingerprint=model_fingerprint(pipe), size=model_size(pipe), steps=steps, cfg=float(cfg),
                finetune_steps=finetune_steps, method=method, lr=lr if lr is not None else DEFAULT_LR[method], rank=rank, finetune_seed=finetune_seed,
-               device=dev, dtype=str(pipe.unet.dtype).removeprefix('torch.'))   # the last two are recorded, not checked
+               device=dev, dtype=str(pipe.unet.dtype).removeprefix('torch.'),   # these two are recorded, not checked
+               presets={p: _params(st) for p, st in settings.items()})   # checked for the presets a resumed run shares
     _check_run(out, run)
     scorers = load_scorers(metrics.CLIP_ID if clip_model is None else clip_model, metrics.DINO_ID if dino_model is None else dino_model,
                            metrics.DINO_CLS_ID if dino_cls_model is None else dino_cls_model, sscd, device=dev)
@@ -347,13 +378,13 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
         t1 = time.time(); new = []
         for p, ss in todo.items():
             bar.set_postfix(pair=pid, stage=p)
-            imgs = generate(pipe, art, p, ss, steps=steps, cfg=cfg, progress=False)
+            imgs = generate(pipe, art, p, ss, steps=steps, cfg=cfg, progress=False, **per[p])
             st = settings[p]
             for s, img in zip(ss, imgs):
                 rel = f'images/{_safe(pid)}/{p}_seed{s}.png'
                 save_image(img, out / rel, overwrite=True)
-                new.append(dict(pair_id=pid, preset=p, seed=s, K=st['K'], s_a=st['s_a'], s_p=st['s_p'], scale_mode=st['scale_mode'],
-                                image=rel, _img=img))
+                new.append(dict(pair_id=pid, preset=p, seed=s, K=st.get('K'), s_a=st.get('s_a'), s_p=st.get('s_p'),
+                                scale_mode=st.get('scale_mode'), params=json.dumps(_params(st)), image=rel, _img=img))
         t2 = time.time()
         bar.set_postfix(pair=pid, stage='score')
         for r, sc in zip(new, score_pair([r.pop('_img') for r in new], row, scorers, judge)): r.update(sc)
@@ -608,7 +639,7 @@ def bench_cli(out:str='imposter-bench', # output folder (resumed if it exists)
               model:str=None, # Stable Diffusion hub id or folder (default: the embedded puppet model)
               pairs:str=None, # pair ids, e.g. 1-10,15 (default: all)
               seeds:str='0-4', # seeds per preset, e.g. 0-4
-              presets:str=None, # comma-separated presets, or 'all' (default: the six of Table 1)
+              presets:str=None, # comma-separated presets, or 'all' (default: the six of Table 1); rivals: sdedit, inversion, cross-image, masactrl (+ @base: no finetune)
               steps:int=50, # DDIM steps
               cfg:float=7.5, # classifier-free guidance scale
               finetune_steps:int=500, # finetuning iterations per pair
@@ -624,10 +655,19 @@ def bench_cli(out:str='imposter-bench', # output folder (resumed if it exists)
               dtype:str=None, # float16, bfloat16 or float32 (default: float16 on cuda)
               keep_artifacts:store_true=False, # also save each pair's finetuned weights
               quiet:store_true=False, # no progress bar
+              strength:float=None, # sdedit: fraction of the schedule re-run (default 0.8)
+              skip:float=None, # cross-image: fraction of the schedule skipped (default 0.32)
+              contrast:float=None, # cross-image: attention contrast (default 1.67)
+              queries:str=None, # cross-image: result or structure (default result)
+              start_step:int=None, # masactrl: first controlled step S (default 4)
+              start_layer:int=None, # masactrl: first controlled layer L of SD's 16 (default 10)
+              init:str=None, # masactrl: driving, source or noise (default driving)
+              invert_cfg:float=None, # inversion, cross-image, masactrl: guidance of the DDIM inversion (default 1)
              ):
     "Benchmark: finetune each pair, generate every preset x seed, score every image, summarise as Table 1."
     scores = run_bench(out, manifest, images, model, pairs, seeds, presets, steps, cfg, finetune_steps, method, lr, rank,
-                       finetune_seed, clip_model, dino_model, dino_cls_model, sscd, device, dtype, keep_artifacts, progress=not quiet)
+                       finetune_seed, clip_model, dino_model, dino_cls_model, sscd, device, dtype, keep_artifacts, progress=not quiet,
+                       **{k: v for k, v in locals().items() if k in RIVAL_FLAGS})
     print(summary_table(summarize(scores, manifest=read_manifest(manifest, images))))
     print(f"per-image scores: {scores}; summary: {scores.parent / 'summary.md'}, {scores.parent / 'summary.png'}")
     return scores

@@ -38,14 +38,17 @@ TABLE1_PRESETS = ['baseline++', 'imposter', 'no-stepwise', 'no-guidance', 'no-ph
 # %% ../nbs/04_sampling.ipynb #a9a9eeeb
 def _finite_nonneg(x): return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) and x >= 0
 
-def resolve_settings(preset:str='imposter', # a name in PRESETS
+def resolve_settings(preset:str='imposter', # a name in PRESETS, or a rival method's in `rivals.RIVALS`
                      steps:int=50, # DDIM steps T
                      cfg:float=7.5, # classifier-free guidance scale
                      seeds=(0,), # one image per seed
-                     **overrides, # K, s_a, s_p, scale_mode, phase_distance (None keeps the preset's)
+                     **overrides, # K, s_a, s_p, scale_mode, phase_distance (None keeps the preset's); a rival's parameters
                     ) -> dict:
     "The full sampling settings of a preset with overrides, checked: one clear ValueError for a bad value."
-    if preset not in PRESETS: raise ValueError(f"Unknown preset {preset!r}; choose one of {', '.join(PRESETS)}.")
+    if preset not in PRESETS:
+        from imposter.rivals import RIVALS, resolve_method
+        if preset in RIVALS: return resolve_method(preset, steps, cfg, seeds, **overrides)
+        raise ValueError(f"Unknown preset {preset!r}; choose one of {', '.join(PRESETS)}, or a rival method: {', '.join(RIVALS)}.")
     bad = set(overrides) - {'K', 's_a', 's_p', 'scale_mode', 'phase_distance'}
     if bad: raise ValueError(f"Unknown setting(s) {', '.join(sorted(bad))}; the settings are K, s_a, s_p, scale_mode, phase_distance.")
     s = {**PRESETS[preset], **{k: v for k, v in overrides.items() if v is not None}}
@@ -147,9 +150,16 @@ def image_params(pipe, artifact, settings, seed):
                 target_prompt=artifact.target_prompt, seed=seed, finetune=artifact.settings.get('method'),
                 imposter_version=_version(), **{k: settings[k] for k in keys})
 
+def _rival(pipe, artifact, name, seeds, steps, cfg, trace, **params):
+    "A rival method by name (`rivals.run_method`); the settings it does not take must be left unset."
+    from imposter.rivals import RIVALS, run_method
+    if name not in RIVALS: resolve_settings(name)   # the unknown-preset error
+    if trace: raise ValueError(f"trace is kept for ImPoster presets only, not for {name!r}.")
+    return run_method(pipe, artifact, name, seeds, steps, cfg, **params)
+
 def sample(pipe:StableDiffusionPipeline, # base model (the artifact's weights are applied to it)
            artifact:Artifact, # from `finetune` or `Artifact.load`
-           preset:str='imposter', # a name in PRESETS
+           preset:str='imposter', # a name in PRESETS, or a rival method's (`rivals.RIVALS`)
            seeds=(0,), # one image per seed
            steps:int=50, # DDIM steps T
            cfg:float=7.5, # classifier-free guidance scale (empty negative prompt)
@@ -161,9 +171,12 @@ def sample(pipe:StableDiffusionPipeline, # base model (the artifact's weights ar
            batch_size:int=4, # seeds denoised together
            trace:bool=False, # keep G_a, G_p, displacement and x0 of every step
            progress:bool=True, # progress bar over the steps
+           **params, # a rival method's parameters, e.g. strength (`rivals.METHOD_DEFAULTS`)
           ) -> Samples:
     "ImPoster sampling (3.2): stepwise prompting and frequency guidance on the stock pipeline; `pipe` is left as given."
-    st = resolve_settings(preset, steps, cfg, seeds, K=K, s_a=s_a, s_p=s_p, scale_mode=scale_mode, phase_distance=phase_distance)
+    if preset not in PRESETS: return _rival(pipe, artifact, preset, seeds, steps, cfg, trace, K=K, s_a=s_a, s_p=s_p,
+                                            scale_mode=scale_mode, phase_distance=phase_distance, **params)
+    st = resolve_settings(preset, steps, cfg, seeds, K=K, s_a=s_a, s_p=s_p, scale_mode=scale_mode, phase_distance=phase_distance, **params)
     was_applied = getattr(pipe, '_imposter_applied', None) is artifact
     artifact.apply(ddim(pipe))
     dev = pipe.device
@@ -207,11 +220,11 @@ def sample(pipe:StableDiffusionPipeline, # base model (the artifact's weights ar
 
 def generate(pipe:StableDiffusionPipeline, # base model
              artifact:Artifact, # from `finetune` or `Artifact.load`
-             preset:str='imposter', # a name in PRESETS
+             preset:str='imposter', # a name in PRESETS, or a rival method's (`rivals.RIVALS`)
              seeds=(0,), # one image per seed
-             **kwargs, # steps, cfg, K, s_a, s_p, scale_mode, phase_distance, batch_size, progress (see `sample`)
+             **kwargs, # steps, cfg, K, s_a, s_p, scale_mode, phase_distance, batch_size, progress, a rival's parameters (see `sample`)
             ) -> list:
-    "ImPoster images, one per seed (see `sample` for the settings and the trace)."
+    "ImPoster images (or a rival method's), one per seed (see `sample` for the settings and the trace)."
     return sample(pipe, artifact, preset, seeds, **kwargs).images
 
 # %% ../nbs/04_sampling.ipynb #0c9d1c4b

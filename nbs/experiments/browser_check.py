@@ -8,7 +8,8 @@ Usage (from the repository root, with the dev environment active):
 It copies nbs/experiments/explorer_demo.ipynb to a temporary folder (so nothing in the repository is saved over),
 starts JupyterLab there on a free port with a random token, opens the notebook in headless Chromium
 (/usr/bin/chromium), runs all cells, waits for the explorer's result image, takes a screenshot, moves the K slider
-with the keyboard, waits for the new image, takes another screenshot and checks that the result's pixels changed.
+with the keyboard, waits for the new image, takes another screenshot and checks that the result's pixels changed;
+then switches the method selector to SDEdit and checks that its slider shows and the result changes again.
 Then it starts the sweep, clicks Stop and checks that the sweep stopped early. Exit status 0 on success.
 JupyterLab and its kernels are stopped in every case.
 """
@@ -163,6 +164,18 @@ def check(out: Path, timeout: float, sweep: bool, docs_image: bool = False, note
                     res.update(K_before=k0, K_after=k1, changed_pixel_fraction=frac, mean_abs_pixel_diff=diff, status_after=status.inner_text())
                     log(f'K {k0} -> {k1}: {100 * frac:.1f}% of the result pixels changed, by {diff:.2f} grey levels on average, '
                         f'{res["update_s"]:.1f} s after the key press; status: {res["status_after"]!r}')
+                    # switch the method once: SDEdit from the dropdown, its strength slider shown, the result changes
+                    a = pixels(after); t_method = time.time()
+                    page.locator('.imposter-explorer select').first.select_option('sdedit')
+                    wait_for(lambda: page.locator('.imposter-explorer .widget-hslider:visible', has_text='strength').count() > 0, 20,
+                             "the sdedit strength slider to show")
+                    m_png, m_frac, m_diff = wait_for(changed, 120, 'the result image to change after switching the method to sdedit')
+                    (out / 'result_sdedit.png').write_bytes(m_png)
+                    page.locator('.imposter-explorer').first.screenshot(path=str(out / 'explorer_sdedit.png'))
+                    res['screenshots']['explorer_sdedit'] = str(out / 'explorer_sdedit.png')
+                    res.update(method_switch_s=time.time() - t_method, method_changed_pixel_fraction=m_frac, method_mean_abs_pixel_diff=m_diff)
+                    log(f'method imposter -> sdedit: {100 * m_frac:.1f}% of the result pixels changed, by {m_diff:.2f} grey levels on average, '
+                        f'{res["method_switch_s"]:.1f} s after the switch')
                     if sweep:
                         sw = page.locator('.imposter-sweep').first
                         sw.scroll_into_view_if_needed()
