@@ -75,14 +75,20 @@ def guidance_step(z:torch.Tensor, # (B, C, H, W) latents after a scheduler step
                   s_p:float, # phase scale
                   scale_mode:str='literal', # 'literal': Eq. 3 as written; 'calibrated': s is RMS displacement / RMS(z)
                   distance:str='abs', # phase distance, see `phase_loss`
-                 ) -> tuple: # (new z, dict with G_a, G_p (B,) before the step and the RMS displacement ratio (B,))
-    "One frequency-guidance update of Eq. 3, literal or calibrated."
+                  x0:torch.Tensor|None=None, # the clean estimate at z: apply the losses to it instead of to z (needs alpha)
+                  alpha:float|None=None, # alpha-bar of z's noise level, x0 = (z - sqrt(1-alpha) eps)/sqrt(alpha) at fixed eps
+                 ) -> tuple: # (new z, dict with G_a, G_p (B,) of z, or of x0 if given, before the step and the RMS displacement ratio (B,))
+    "One frequency-guidance update of Eq. 3 on z, literal or calibrated; with `x0`, of G(x0(z)) at fixed eps."
     if scale_mode not in SCALE_MODES: raise ValueError(f"scale_mode must be one of {SCALE_MODES}, got {scale_mode!r}.")
-    ga, gp, Ga, Gp = guidance_gradients(z, ref_amplitude if s_a else None, ref_spectrum if s_p else None, distance)
+    if (x0 is None) != (alpha is None): raise ValueError("x0 and alpha go together: give both to guide in x0 space, or neither.")
+    if alpha is not None and not (isinstance(alpha, (int, float)) and 0 < alpha <= 1):
+        raise ValueError(f"alpha must be a number in (0, 1], got {alpha!r}.")
+    ga, gp, Ga, Gp = guidance_gradients(z if x0 is None else x0, ref_amplitude if s_a else None, ref_spectrum if s_p else None, distance)
     zf = _upcast(z)
     step = torch.zeros_like(zf)
     for s, g in ((s_a, ga), (s_p, gp)):
         if not s: continue
+        if x0 is not None: g = g / math.sqrt(alpha)   # chain rule through x0(z): dx0/dz = 1/sqrt(alpha)
         if scale_mode == 'calibrated': g = g / _rms(g).clamp_min(1e-30) * _rms(zf)
         step = step + s * g
     new = (zf - step).to(z.dtype)
