@@ -30,7 +30,7 @@ RECIPE = dict(
     text=dict(hidden_size=64, intermediate_size=256, num_hidden_layers=3, num_attention_heads=4),
     unet=dict(block_out_channels=(32, 64, 128), layers_per_block=1, attention_head_dim=4, norm_num_groups=8,
               steps=4000, batch_size=32, lr=1e-3, warmup=100, caption_dropout=0.1, ema=0.999),
-    judge=dict(steps=2500, per_combo=50, batch_size=64, lr=2e-3),
+    judge=dict(steps=4000, per_combo=100, batch_size=64, lr=2e-3),
     eval=dict(samples=100, steps=50, cfg=7.5, unseen_seeds=2, batch_size=50, judge_per_combo=5,
               identity_samples=8, finetune=dict(), finetune_sources=2),  # finetune: the library's default finetune
     ckpt_every=500,
@@ -50,7 +50,7 @@ def toy_recipe()->dict:
 
 # %% ../nbs/11_puppet_train.ipynb #cb800c3a
 CPU_SECONDS = dict(render=0.0037, vae_step_b32_c32=0.32, vae_step_overhead=0.035, encode_image=0.0046,
-                   unet_step_b32=0.56, judge_step_b64=0.38)  # measured on the 2-core CPU, 2 threads (shipped run)
+                   unet_step_b32=0.56, judge_step_b64=0.23)  # measured on the 2-core CPU: 2 threads (v1 run); the judge 1 thread beside the VAE (v2 run)
 
 def cpu_projection(recipe:dict=None, # default: `RECIPE`
                   )->dict:

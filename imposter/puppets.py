@@ -567,6 +567,7 @@ class Judge:
     def __init__(self, model:PuppetJudge, config:dict):
         self.model, self.config = model.eval(), config
         self.subjects, self.actions = tuple(config['subjects']), tuple(config['actions'])
+        self.reads_identity = all(k in model.heads for k in IDENTITY)
     @torch.no_grad()
     def predict(self, images, # PIL images, a uint8 array (N,H,W,3) or a float tensor (N,3,H,W) in [0,1]
                 batch_size:int=256)->dict:
@@ -581,6 +582,7 @@ class Judge:
                  identity:dict, # the source instance's identity (`sample_identity`, or a look's 'identity')
                 )->np.ndarray:
         "The identity score of each image: the share of the source's four attributes that the judge reads in it (chance: 1/4)."
+        if not self.reads_identity: raise ValueError("This judge reads no identity (a world v1 judge); use the shipped world v2 judge.")
         p, codes = self.predict(images), identity_codes(identity, subject)
         return np.mean([p[k].argmax(1) == codes[k] for k in IDENTITY], 0)
     def classify(self, images)->list:
@@ -597,16 +599,18 @@ class Judge:
 def load_judge(path=None, # folder with model.safetensors and config.json (default: data/puppet-judge)
                device='cpu', # where to run it
               )->Judge:
-    "Load the puppet judge (world v2: subject, action and the four identity attributes)."
+    "Load a puppet judge: world v2 (the default: subject, action and the four identity attributes) or v1 (subject and action)."
     from safetensors.torch import load_file
     p = Path(path) if path is not None else _data_dir()/JUDGE_NAME
     if not (p/'config.json').is_file() or not (p/'model.safetensors').is_file():
         raise ValueError(f"No puppet judge at {p} (config.json + model.safetensors); train one with `train_judge` and `Judge.save`.")
     cfg = json.loads((p/'config.json').read_text())
-    if 'classes' not in cfg:
-        raise ValueError(f"The judge at {p} reads no identity (a world v1 judge); use the shipped judge or train one with `train_judge`.")
+    sd = load_file(str(p/'model.safetensors'))
+    if 'classes' not in cfg:  # a world v1 judge: subject and action heads only, stored as `subject.*` and `action.*`
+        cfg = {**cfg, 'classes': dict(subject=len(cfg['subjects']), action=len(cfg['actions']))}
+        sd = {('heads.' + k if k.split('.')[0] in ('subject', 'action') else k): v for k, v in sd.items()}
     m = PuppetJudge(cfg['classes'], cfg['width'], cfg['size'])
-    m.load_state_dict(load_file(str(p/'model.safetensors'))); return Judge(m.to(device), cfg)
+    m.load_state_dict(sd); return Judge(m.to(device), cfg)
 
 # %% ../nbs/10_puppets.ipynb #0f855763
 def _augment(x, g):

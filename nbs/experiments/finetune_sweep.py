@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 LRS = (1e-4, 3e-4, 1e-3, 3e-3)
-STEPS = (250, 500, 1000)
+STEPS = (250, 500)
 PRESETS = ('baseline++', 'imposter')
 SEEDS = (0, 1)
 FIELDS = ('pair_id', 'seen', 'lr', 'rank', 'steps', 'preset', 'seed', 'identity', 'action_right', 'action_prob', 'subject_prob',

@@ -1,0 +1,25 @@
+"""Which subjects a trained puppet model draws for "a <subject>": 8 samples per subject, read by the shipped judge.
+
+    python nbs/experiments/subject_confusion.py runs/puppet-train > nbs/experiments/results/puppet-train-v2-attempt/subject-confusion.json
+
+Reads the VAE, text encoder, UNet and tokenizer that `imposter-train-puppets` leaves in its work folder.
+"""
+import sys
+import torch, numpy as np, json
+from collections import Counter
+from diffusers import AutoencoderKL, UNet2DConditionModel
+from transformers import CLIPTextModel, CLIPTokenizer
+from imposter.puppet_train import make_pipeline, sample_captions
+from imposter.puppets import SUBJECTS, load_judge, ACTIONS
+w = sys.argv[1] if len(sys.argv) > 1 else 'runs/puppet-train'
+tok = CLIPTokenizer(f'{w}/tokenizer/vocab.json', f'{w}/tokenizer/merges.txt', model_max_length=77)
+pipe = make_pipeline(AutoencoderKL.from_pretrained(f'{w}/vae'), CLIPTextModel.from_pretrained(f'{w}/text_encoder'), tok,
+                     UNet2DConditionModel.from_pretrained(f'{w}/unet'))
+pipe.set_progress_bar_config(disable=True)
+J = load_judge()
+caps = [f'a {s}' for s in SUBJECTS for _ in range(8)]
+ims = sample_captions(pipe, caps, list(range(50_000, 50_000 + len(caps))), 50, 7.5, 64)
+p = J.predict(ims)['subject'].argmax(1)
+conf = Counter((c[2:], J.subjects[k]) for c, k in zip(caps, p))
+acc = {s: conf[(s, s)]/8 for s in SUBJECTS}
+print(json.dumps(dict(per_subject=acc, mean=float(np.mean(list(acc.values()))), confusions={f'{a}->{b}': n for (a, b), n in conf.items() if a != b}), indent=1))
