@@ -6,10 +6,9 @@
 __all__ = ['REQUIRED', 'PUPPET_COLUMNS', 'IMPOSTER120_SOURCES', 'IMPOSTER120_DRIVING', 'AUTHORS_DATA_URL', 'SETTING_COLUMNS',
            'AUTO_SCORES', 'TRUTH_SCORES', 'COLUMNS', 'RUN_KEYS', 'RIVAL_FLAGS', 'LABELS', 'HEADERS', 'PAPER_TABLE1',
            'INTERVALS', 'imposter120_text', 'imposter120_csv', 'read_manifest', 'is_puppet', 'parse_ids', 'parse_seeds',
-           'parse_presets', 'fetch_data', 'load_scorers', 'source_identity', 'score_pair', 'preset_params', 'run_bench',
-           't_quantile', 'mean_ci', 'pair_factors', 'summarize', 'summary_table', 'summarize_diffs', 'diff_table',
-           'paper_table', 'plot_summary', 'write_summary', 'score_correlations', 'correlation_table', 'bench_cli',
-           'fetch_data_cli']
+           'parse_presets', 'fetch_data', 'load_scorers', 'score_pair', 'preset_params', 'run_bench', 't_quantile',
+           'mean_ci', 'pair_factors', 'summarize', 'summary_table', 'summarize_diffs', 'diff_table', 'paper_table',
+           'plot_summary', 'write_summary', 'score_correlations', 'correlation_table', 'bench_cli', 'fetch_data_cli']
 
 # %% ../nbs/21_bench.ipynb #bbcf950b
 import csv, json, math, os, re, shutil, time, warnings
@@ -206,20 +205,13 @@ def load_scorers(clip_model=None, # CLIP hub id / folder, (model, processor), or
 
 def _fmt(v): return '' if v is None or (isinstance(v, float) and math.isnan(v)) else v
 
-def source_identity(row:dict, # a manifest row
-                   ) -> dict|None: # the source instance's identity, None when the row has none (world v1, real photos)
-    "The puppet source's identity from the row's `source_<attribute>` columns."
-    from imposter.puppets import IDENTITY
-    idn = {k: (row.get(f'source_{k}') or '') for k in IDENTITY}
-    return idn if all(idn.values()) else None
-
 def score_pair(images:list, # the generated images of one pair
                row:dict, # the pair's manifest row (from `read_manifest`)
                scorers:dict, # from `load_scorers`
                judge=None, # puppet judge, None to skip its scores (only used on puppet rows)
               ) -> list: # one dict of scores per image
     "Every available score of each generated image of one pair."
-    from imposter import metrics
+    from imposter import metrics, puppets
     n = len(images)
     with Image.open(row['source_image']) as s, Image.open(row['driving_image']) as d: src, drv = s.convert('RGB'), d.convert('RGB')
     cols = {'phase_score': metrics.phase_score([drv] * n, images), 'phase_agreement': metrics.phase_agreement([drv] * n, images)}
@@ -231,7 +223,7 @@ def score_pair(images:list, # the generated images of one pair
     if is_puppet(row):
         with Image.open(row['target_image']) as t, Image.open(row['target_mask']) as m:
             target = dict(image=t.convert('RGB'), mask=np.asarray(m.convert('L')) > 127,
-                          labels=dict(subject=row['source_subject'], action=row['action'], identity=source_identity(row)))
+                          labels=dict(subject=row['source_subject'], action=row['action'], identity=puppets.row_identity(row)))
         for o, p in zip(out, metrics.puppet_scores(images, target, row['driving_subject'], judge=judge if judge is not None else False)): o.update(p)
     return out
 

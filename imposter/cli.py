@@ -216,13 +216,14 @@ def demo(pair:int=DEMO_PAIR, # pair_id in the puppet benchmark
     for p in DEMO_PRESETS:
         res = sample(pipe, art, p, seeds, steps=steps, progress=not quiet)
         probs = judge.predict(res.images)
+        idn = judge.identity(probs, r['source_subject'], r['source_identity'])
         for k, (img, s) in enumerate(zip(res.images, seeds)):
             save_image(img, names[(p, s)], overwrite)
             results[(p, s)] = dict(iou=puppets.iou(puppets.figure_mask(img), truth),
                                    subject=judge.subjects[int(probs['subject'][k].argmax())],
                                    action=judge.actions[int(probs['action'][k].argmax())],
                                    p_source_subject=float(probs['subject'][k][judge.subjects.index(r['source_subject'])]),
-                                   identity=float(judge.identity([img], r['source_subject'], r['source_identity'])[0]))
+                                   identity=float(idn[k]))
     fig = demo_figure(r, {p: [Image.open(names[(p, s)]) for s in seeds] for p in DEMO_PRESETS}, results, seeds)
     fig.savefig(Path(out) / 'demo.png', dpi=80, bbox_inches='tight')
     summary = {p: {k: float(np.mean([results[(p, s)][k] for s in seeds])) for k in ('iou', 'p_source_subject', 'identity')} for p in DEMO_PRESETS}

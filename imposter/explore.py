@@ -96,9 +96,9 @@ def load_pair(pair, # None, a manifest row (dict), or (source, driving) `puppets
             if isinstance(m, (str, Path)):
                 with Image.open(m) as im: m = np.asarray(im.convert('L')) > 127
             p.target_mask = np.asarray(m, bool)
-            from imposter.bench import source_identity
+            from imposter.puppets import row_identity
             p.labels = dict(subject=pair.get('source_subject'), action=pair.get('action'), driving_subject=pair.get('driving_subject'),
-                            identity=source_identity(pair))
+                            identity=row_identity(pair))
         return p
     raise ValueError(f"Cannot read a pair from a {type(pair).__name__}; pass a manifest row (dict), two `puppets.render` results, or None.")
 

@@ -311,7 +311,7 @@ def puppet_scores(generated, # generated image(s), PIL
         pred = judge.predict(gens)
         sub, act = np.asarray(pred['subject'], np.float64), np.asarray(pred['action'], np.float64)
         si, ai = _judge_names(judge, 'subject'), _judge_names(judge, 'action')
-        idn = judge.identity(gens, labels['subject'], labels['identity']) if labels.get('identity') and getattr(judge, 'reads_identity', False) else None
+        idn = judge.identity(pred, labels['subject'], labels['identity']) if labels.get('identity') and getattr(judge, 'reads_identity', False) else None
     timg = target['image'].convert('RGB')
     ref = _mean_colour(np.asarray(timg, np.float64) / 255, puppets.figure_mask(timg))
     out = []

@@ -291,13 +291,11 @@ def img2img_samples(pipe, images:np.ndarray, captions:list, seeds:list, strength
 
 def judge_validation(pipe, judge, per_combo:int=2, seed:int=98, device='cpu')->dict:
     "Accuracy of every head of `judge` on fresh renders: clean, after the VAE round trip, and as img2img samples (strength 0.3)."
-    from imposter.puppets import judge_set
-    clean = judge_accuracy(judge, per_combo, seed)
-    recon = judge_accuracy(judge, per_combo, seed, transform=lambda x: vae_reconstruct(pipe.vae, x, device))
-    _, _, items = judge_set(per_combo, seed)
+    from imposter.puppets import judge_set, head_accuracy
+    ims, ys, items = judge_set(per_combo, seed)
     caps = [caption(s, a) for s, a, _ in items]
-    i2i = judge_accuracy(judge, per_combo, seed, transform=lambda x: img2img_samples(pipe, x, caps, range(len(x))))
-    return dict(clean=clean, vae=recon, img2img=i2i)
+    return dict(clean=head_accuracy(judge, ims, ys), vae=head_accuracy(judge, vae_reconstruct(pipe.vae, ims, device), ys),
+                img2img=head_accuracy(judge, img2img_samples(pipe, ims, caps, range(len(ims))), ys))
 
 # %% ../nbs/11_puppet_train.ipynb #ebe4382b
 def identity_gates(pipe, judge,

@@ -8,8 +8,9 @@ __all__ = ['SUBJECTS', 'PEOPLE', 'ACTIONS', 'ALL_SUBJECTS', 'LOOKS', 'BODY', 'PA
            'SEEN_ACTIONS', 'SEEN', 'UNSEEN', 'BENCH_NAME', 'BENCH_FILE', 'SPLITS', 'BENCH_COLUMNS', 'JUDGE_NAME',
            'HEADS', 'caption', 'parse_caption', 'sample_pose', 'sample_identity', 'identity_codes', 'sample_look',
            'sample_background', 'skeleton', 'draw', 'render', 'render_target', 'figure_mask', 'iou', 'write_tokenizer',
-           'pretraining_set', 'render_items', 'bench_csv', 'benchmark_instances', 'make_benchmark', 'load_benchmark',
-           'PuppetJudge', 'Judge', 'load_judge', 'item_labels', 'judge_set', 'train_judge', 'judge_accuracy']
+           'pretraining_set', 'render_items', 'bench_csv', 'benchmark_instances', 'make_benchmark', 'row_identity',
+           'load_benchmark', 'PuppetJudge', 'Judge', 'load_judge', 'item_labels', 'judge_set', 'train_judge',
+           'judge_accuracy', 'head_accuracy']
 
 # %% ../nbs/10_puppets.ipynb #3b8fcfac
 import csv, json, math, zlib
@@ -519,6 +520,12 @@ def make_benchmark(out_dir, # folder to write (must not hold a manifest already)
     tmp.replace(out/BENCH_FILE)  # the manifest appears last and whole
     return out/BENCH_FILE
 
+def row_identity(row:dict, # a benchmark manifest row
+                ) -> dict|None: # None when the row names no identity (world v1, real photos)
+    "The source instance's identity from a manifest row's `source_<attribute>` columns."
+    idn = {k: (row.get(f'source_{k}') or '') for k in IDENTITY}
+    return idn if all(idn.values()) else None
+
 def load_benchmark(csv_path=None, # a manifest path; default: the shipped `split`
                    split:str='test', # 'dev' or 'test', when `csv_path` is None
                   )->list:
@@ -529,7 +536,7 @@ def load_benchmark(csv_path=None, # a manifest path; default: the shipped `split
     for r in rows:
         for k in ('source_image', 'driving_image', 'target_image', 'target_mask'): r[k] = str(p.parent/r[k])
         r['pair_id'], r['seen'] = int(r['pair_id']), bool(int(r['seen']))
-        r['source_identity'] = {k: r[f'source_{k}'] for k in IDENTITY}
+        r['source_identity'] = row_identity(r)
     return rows
 
 # %% ../nbs/10_puppets.ipynb #e3074271
@@ -577,13 +584,14 @@ class Judge:
         for i in range(0, len(x), batch_size):
             for k, v in self.model(x[i:i + batch_size].to(dev)).items(): out[k].append(v.softmax(-1).cpu())
         return {k: torch.cat(v).numpy() for k, v in out.items()}
-    def identity(self, images, # as for `predict`
+    def identity(self, images, # as for `predict`, or its result (to read the images only once)
                  subject:str, # the source subject (its body colours name the `body` classes)
                  identity:dict, # the source instance's identity (`sample_identity`, or a look's 'identity')
                 )->np.ndarray:
         "The identity score of each image: the share of the source's four attributes that the judge reads in it (chance: 1/4)."
         if not self.reads_identity: raise ValueError("This judge reads no identity (a world v1 judge); use the shipped world v2 judge.")
-        p, codes = self.predict(images), identity_codes(identity, subject)
+        p = images if isinstance(images, dict) else self.predict(images)
+        codes = identity_codes(identity, subject)
         return np.mean([p[k].argmax(1) == codes[k] for k in IDENTITY], 0)
     def classify(self, images)->list:
         "The most likely (subject, action) of each image."
@@ -681,11 +689,17 @@ def judge_accuracy(judge:Judge, # the judge to test
                   )->dict:
     "Accuracy of every head on fresh renders: dict(subject=, action=, both=, body=, pattern=, marking=, accessory=, identity=, n=)."
     ims, ys, _ = judge_set(per_combo, seed)
-    if transform is not None: ims = transform(ims)
-    p = judge.predict(ims)
+    return head_accuracy(judge, transform(ims) if transform is not None else ims, ys)
+
+def head_accuracy(judge:Judge, # the judge to test
+                  images, # what it reads (as for `Judge.predict`)
+                  labels:dict, # `item_labels` of the images
+                 )->dict:
+    "Accuracy of every head: dict(subject=, action=, both=, body=, pattern=, marking=, accessory=, identity=, n=)."
+    p, ys = judge.predict(images), labels
     ok = {k: p[k].argmax(1) == ys[k] for k in HEADS}
     res = {k: float(ok[k][ys[k] >= 0].mean()) for k in HEADS}
     animal = ys['body'] >= 0
-    res.update(both=float((ok['subject'] & ok['action']).mean()), n=len(ims),
+    res.update(both=float((ok['subject'] & ok['action']).mean()), n=len(ys['subject']),
                identity=float(np.mean([ok[k][animal] for k in IDENTITY])))
     return res
