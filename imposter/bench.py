@@ -290,9 +290,9 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
               presets=None, # presets, e.g. "imposter,baseline++" (default: the six of Table 1; 'all': every preset)
               steps:int=50, # DDIM steps
               cfg:float=7.5, # classifier-free guidance scale
-              finetune_steps:int=500, # finetuning iterations per pair
+              finetune_steps:int=None, # finetuning iterations per pair (default: the model's own, else 500)
               method:str='lora', # finetuning: 'lora' (the paper) or 'full' (the authors' code)
-              lr:float=None, # finetuning learning rate (default: finetune.DEFAULT_LR[method])
+              lr:float=None, # finetuning learning rate (default: the model's own, else finetune.DEFAULT_LR[method])
               rank:int=4, # LoRA rank
               finetune_seed:int=0, # finetuning seed
               clip_model=None, # CLIP for the CLIP score (default: openai/clip-vit-base-patch32; 'none' skips)
@@ -317,7 +317,7 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
     "Finetune once per pair, generate every preset x seed, score every image; resumable. Writes scores, summary and plot."
     from tqdm.auto import tqdm
     from imposter import metrics
-    from imposter.finetune import finetune, check_finetune_args, Artifact, remove, DEFAULT_LR
+    from imposter.finetune import finetune, check_finetune_args, Artifact, remove, finetune_defaults
     from imposter.sampling import generate, resolve_settings, save_image
     from imposter.models import load_pipeline, model_id, model_fingerprint, model_size
     # 1. check everything before any expensive work
@@ -337,8 +337,10 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
     # 2. models
     if pipe is None: pipe = load_pipeline(model, device=device, dtype=_dtype(dtype))
     dev = str(pipe.device)
+    d = finetune_defaults(pipe, method)   # the model's own settings, else the library's: recorded, so a resumed run keeps them
+    finetune_steps, lr = finetune_steps or d['steps'], d['lr'] if lr is None else lr
     run = dict(model=model_id(pipe), fingerprint=model_fingerprint(pipe), size=model_size(pipe), steps=steps, cfg=float(cfg),
-               finetune_steps=finetune_steps, method=method, lr=lr if lr is not None else DEFAULT_LR[method], rank=rank, finetune_seed=finetune_seed,
+               finetune_steps=finetune_steps, method=method, lr=lr, rank=rank, finetune_seed=finetune_seed,
                device=dev, dtype=str(pipe.unet.dtype).removeprefix('torch.'),   # these two are recorded, not checked
                presets={p: _params(st) for p, st in settings.items()})   # checked for the presets a resumed run shares
     _check_run(out, run)
@@ -634,9 +636,9 @@ def bench_cli(out:str='imposter-bench', # output folder (resumed if it exists)
               presets:str=None, # comma-separated presets, or 'all' (default: the six of Table 1); rivals: sdedit, inversion, cross-image, masactrl (+ @base: no finetune)
               steps:int=50, # DDIM steps
               cfg:float=7.5, # classifier-free guidance scale
-              finetune_steps:int=500, # finetuning iterations per pair
+              finetune_steps:int=None, # finetuning iterations per pair (default: the model's own, else 500)
               method:str='lora', # finetuning: lora (the paper) or full (the authors' code)
-              lr:float=None, # finetuning learning rate (default: the method's)
+              lr:float=None, # finetuning learning rate (default: the model's own, else 1e-4 for lora, 2e-6 for full)
               rank:int=4, # LoRA rank
               finetune_seed:int=0, # finetuning seed
               clip_model:str=None, # CLIP hub id or folder, or 'none' (default: openai/clip-vit-base-patch32)
