@@ -14,7 +14,6 @@ __all__ = ['REQUIRED', 'PUPPET_COLUMNS', 'IMPOSTER120_SOURCES', 'IMPOSTER120_DRI
 import csv, json, math, os, re, shutil, time, warnings
 from pathlib import Path
 import numpy as np
-import torch
 from PIL import Image
 
 # %% ../nbs/21_bench.ipynb #50ecd678
@@ -89,44 +88,62 @@ def is_puppet(row:dict, # a manifest row
     return all((row.get(c) or '') != '' for c in PUPPET_COLUMNS)
 
 # %% ../nbs/21_bench.ipynb #2b7ab141
-def parse_ids(spec, # None, a list, an int, or a string such as "1-5,9"
+def _words(spec) -> list:
+    "The words of an int, a string, or a list of those, split at commas and white space: '0-2,5 7' -> ['0-2', '5', '7']."
+    items = [spec] if isinstance(spec, (str, int)) else list(spec)
+    return [w for x in items for w in re.split(r'[,\s]+', str(x).strip()) if w]
+
+def parse_ids(spec, # None or 'all' (every id), an int, a string such as "1-5,9" or "1-5 9", or a list of those
              ) -> list|None: # list of strings (None: all)
-    "Expand a pair/seed spec such as '1-5,9' into a list of ids (as strings)."
-    if spec is None or (isinstance(spec, str) and spec.strip().lower() in ('', 'all')): return None
-    if isinstance(spec, int): return [str(spec)]
-    if not isinstance(spec, str): return [str(s).strip() for s in spec]
+    "Expand pair ids written as ranges and lists ('1-5,9', '1-5 9', ['1-5', 9]) into a list of strings; None or 'all': all."
+    words = [] if spec is None else _words(spec)
+    if not words or [w.lower() for w in words] == ['all']: return None
     out = []
-    for part in spec.split(','):
-        part = part.strip()
-        m = re.fullmatch(r'(\d+)\s*-\s*(\d+)', part)
-        if m:
-            a, b = int(m[1]), int(m[2])
-            if b < a: raise ValueError(f"Range {part!r} runs backwards; write it low-high, e.g. '1-5'.")
-            out += [str(i) for i in range(a, b + 1)]
-        elif part: out.append(part)
+    for w in words:
+        m = re.fullmatch(r'(\d+)-(\d+)', w)
+        if m and int(m[2]) < int(m[1]): raise ValueError(f"The range {w!r} runs backwards; write it low-high, e.g. {m[2]}-{m[1]}.")
+        out += [str(i) for i in range(int(m[1]), int(m[2]) + 1)] if m else [w]
     return out
 
-def parse_seeds(spec, # an int, a list, or a string such as '0-4' or '0,2'
-               ) -> list: # distinct ints, in the given order
-    "Seeds from an int, a list or a string such as '0-4'."
-    ids = parse_ids(spec)
-    if not ids: raise ValueError("Give at least one seed, e.g. --seeds 0-4.")
-    try: seeds = [int(s) for s in ids]
-    except ValueError: raise ValueError(f"Seeds must be integers >= 0, got {spec!r}.") from None
-    if any(s < 0 for s in seeds): raise ValueError(f"Seeds must be integers >= 0, got {spec!r}.")
-    return list(dict.fromkeys(seeds))
+# %% ../nbs/21_bench.ipynb #e7952f21
+def _twice(xs) -> list:
+    "The items that occur more than once, each once, in order."
+    seen, twice = set(), []
+    for x in xs:
+        if x in seen and x not in twice: twice.append(x)
+        seen.add(x)
+    return twice
 
-def parse_presets(spec, # None, 'all', a list, or a comma-separated string
-                 ) -> list: # distinct preset names, in the given order
-    "Preset names (or rival methods') from a list or a comma-separated string; None: the six of Table 1, 'all': every ImPoster preset."
+def parse_seeds(spec, # an int, a string such as '0-4', '0,2,5' or '0 1 2', or a list of those, in any mix
+               ) -> list: # ints, in the given order
+    "Seeds written as ranges and lists; a word that is not a seed, a backward range or a seed given twice is one sentence."
+    words = [] if spec is None else _words(spec)
+    if not words: raise ValueError("Give at least one seed, e.g. --seeds 0-4 (a range), 0,2,5 or 0 1 2 (lists).")
+    seeds = []
+    for w in words:
+        m = re.fullmatch(r'(\d+)(?:-(\d+))?', w)
+        if not m: raise ValueError(f"{w!r} is not a seed: seeds are whole numbers >= 0, as ranges (0-4) or lists (0,2,5 or 0 1 2).")
+        a, b = int(m[1]), int(m[2] or m[1])
+        if b < a: raise ValueError(f"The seed range {w!r} runs backwards; write it low-high, e.g. {b}-{a}.")
+        seeds += range(a, b + 1)
+    if twice := _twice(seeds):
+        raise ValueError(f"Seed {', '.join(map(str, twice))} is given more than once; give each seed once (each makes one image per preset).")
+    return seeds
+
+# %% ../nbs/21_bench.ipynb #462b72f6
+def parse_presets(spec, # None, a string such as 'imposter,baseline++' or 'imposter baseline++', or a list of those
+                 ) -> list: # preset names, in the given order
+    "Preset (or rival method) names written as lists; None: the six of Table 1; 'all' stands for every ImPoster preset."
     from imposter.sampling import PRESETS, TABLE1_PRESETS
     from imposter.rivals import RIVALS
     if spec is None: return list(TABLE1_PRESETS)
-    names = [s.strip() for s in spec.split(',')] if isinstance(spec, str) else list(spec)
-    if names == ['all']: return list(PRESETS)
+    names = [n for w in _words(spec) for n in (PRESETS if w == 'all' else [w])]
     bad = [n for n in names if n not in PRESETS and n not in RIVALS]
-    if bad or not names: raise ValueError(f"Unknown preset(s) {', '.join(bad) or '(none)'}; choose from {', '.join([*PRESETS, *RIVALS])} or 'all'.")
-    return list(dict.fromkeys(names))
+    if bad or not names:
+        raise ValueError(f"Unknown preset(s) {', '.join(map(repr, bad)) or '(none given)'}; choose from {', '.join([*PRESETS, *RIVALS])} "
+                         "or 'all' (comma-separated for several).")
+    if twice := _twice(names): raise ValueError(f"Preset {', '.join(twice)} is given more than once; give each preset once.")
+    return names
 
 # %% ../nbs/21_bench.ipynb #dde9d949
 AUTHORS_DATA_URL = ('https://raw.githubusercontent.com/divyakraman/ImPosterDiffusion2024/'
@@ -275,6 +292,7 @@ def _write_rows(path:Path, rows:list):
 def _safe(pid): return re.sub(r'[^\w.+-]', '_', str(pid))
 
 def _dtype(dtype):
+    import torch
     if dtype is None or isinstance(dtype, torch.dtype): return dtype
     d = getattr(torch, str(dtype).removeprefix('torch.'), None)
     if not isinstance(d, torch.dtype): raise ValueError(f"Unknown dtype {dtype!r}; use float32, float16 or bfloat16.")
@@ -631,9 +649,9 @@ def bench_cli(out:str='imposter-bench', # output folder (resumed if it exists)
               manifest:str=None, # manifest CSV, 'imposter120' for the paper's pairs, or dev / test (default: the puppet benchmark's test split)
               images:str=None, # folder the manifest's image paths are relative to (default: the manifest's folder)
               model:str=None, # Stable Diffusion hub id or folder (default: the embedded puppet model)
-              pairs:str=None, # pair ids, e.g. 1-10,15 (default: all)
-              seeds:str='0-4', # seeds per preset, e.g. 0-4
-              presets:str=None, # comma-separated presets, or 'all' (default: the six of Table 1); rivals: sdedit, inversion, cross-image, masactrl (+ @base: no finetune)
+              pairs:list=None, # pair ids as ranges and lists, e.g. 1-10,15 or 1 2 3 (default: all)
+              seeds:list='0-4', # seeds per preset, as ranges and lists: 0-4, 0,2,5 or 0 1 2
+              presets:list=None, # preset name(s), comma-separated, or 'all' (default: the six of Table 1); rivals: sdedit, inversion, cross-image, masactrl (+ @base: no finetune)
               steps:int=50, # DDIM steps
               cfg:float=7.5, # classifier-free guidance scale
               finetune_steps:int=None, # finetuning iterations per pair (default: the model's own, else 500)
@@ -645,20 +663,22 @@ def bench_cli(out:str='imposter-bench', # output folder (resumed if it exists)
               dino_model:str=None, # DINOv2 hub id or folder, or 'none' (default: facebook/dinov2-base)
               dino_cls_model:str=None, # DINO ViT-S/16 hub id or folder, or 'none' (default: facebook/dino-vits16)
               sscd:str=None, # SSCD TorchScript file (default: no SSCD score)
-              device:str=None, # cuda, cpu, ... (default: cuda if available)
+              device:str=None, # cpu, cuda, cuda:N or mps (default: the best available: cuda, else mps, else cpu)
               dtype:str=None, # float16, bfloat16 or float32 (default: float16 on cuda)
               keep_artifacts:store_true=False, # also save each pair's finetuned weights
               quiet:store_true=False, # no progress bar
-              strength:float=None, # sdedit: fraction of the schedule re-run (default 0.8)
-              skip:float=None, # cross-image: fraction of the schedule skipped (default 0.32)
-              contrast:float=None, # cross-image: attention contrast (default 1.67)
-              queries:str=None, # cross-image: result or structure (default result)
-              start_step:int=None, # masactrl: first controlled step S (default 4)
-              start_layer:int=None, # masactrl: first controlled layer L of SD's 16 (default 10)
-              init:str=None, # masactrl: driving, source or noise (default driving)
-              invert_cfg:float=None, # inversion, cross-image, masactrl: guidance of the DDIM inversion (default 1)
+              strength:float=None, # sdedit: fraction of the schedule re-run (default: 0.8)
+              skip:float=None, # cross-image: fraction of the schedule skipped (default: 0.32)
+              contrast:float=None, # cross-image: attention contrast (default: 1.67)
+              queries:str=None, # cross-image: result or structure (default: result)
+              start_step:int=None, # masactrl: first controlled step S (default: 4)
+              start_layer:int=None, # masactrl: first controlled layer L of SD's 16 (default: 10)
+              init:str=None, # masactrl: driving, source or noise (default: driving)
+              invert_cfg:float=None, # inversion, cross-image, masactrl: guidance of the DDIM inversion (default: 1)
              ):
     "Benchmark: finetune each pair, generate every preset x seed, score every image, summarise as Table 1."
+    from imposter.cli import check_device
+    check_device(device)
     scores = run_bench(out, manifest, images, model, pairs, seeds, presets, steps, cfg, finetune_steps, method, lr, rank,
                        finetune_seed, clip_model, dino_model, dino_cls_model, sscd, device, dtype, keep_artifacts, progress=not quiet,
                        **{k: v for k, v in locals().items() if k in RIVAL_FLAGS})

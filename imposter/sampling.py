@@ -224,7 +224,8 @@ def sample(pipe:StableDiffusionPipeline, # base model (the artifact's weights ar
     images, finals, traces, t0 = [], [], [], time.time()
     old_bar = dict(getattr(pipe, '_progress_bar_config', {}))
     pipe.set_progress_bar_config(disable=True)
-    bar = tqdm(total=len(st['seeds']) * st['steps'], desc=st['preset'], disable=not progress)
+    n_batches = math.ceil(len(st['seeds']) / batch_size)   # the seeds of a batch are denoised together: one bar step each
+    bar = tqdm(total=n_batches * st['steps'], desc=st['preset'], unit='step', disable=not progress)
     try:
         for b in range(0, len(st['seeds']), batch_size):
             chunk = st['seeds'][b:b + batch_size]
