@@ -8,7 +8,7 @@ __all__ = ['FLAGS', 'IMPOSTER_SETTINGS', 'DEMO_PAIR', 'DEMO_PRESETS', 'COMMANDS'
            'main']
 
 # %% ../nbs/05_cli.ipynb #8cb2f95f
-import argparse, copy, inspect, json, os, sys, time
+import argparse, copy, inspect, json, os, sys, time, warnings
 from pathlib import Path
 from PIL import Image
 from fastcore.docments import docments
@@ -130,6 +130,23 @@ def _sampling_settings(presets, seeds, steps, cfg, **settings):
     for p in presets: resolve_settings(p, steps, cfg, seeds, **per[p])
     return dict(seeds=seeds, steps=steps, cfg=cfg, per_preset=per)
 
+# %% ../nbs/05_cli.ipynb #10adafaf
+def _check_checkpoint(folder:Path, every, resume, overwrite) -> Path:
+    "The checkpoint folder of a finetune, checked before any work: a whole checkpoint to resume, or none of an unfinished finetune in the way."
+    from imposter.finetune import CHECKPOINT_FILE, read_checkpoint, check_writable_folder
+    if not isinstance(every, int) or every < 0: raise ValueError(f"--checkpoint-every must be an integer >= 0 (0: no checkpoints), got {every!r}.")
+    if every: check_writable_folder(folder, 'checkpoint folder')   # a file of its name would stop the finetune at its first checkpoint
+    if resume: read_checkpoint(folder)
+    elif (folder / CHECKPOINT_FILE).exists() and not overwrite:
+        raise FileExistsError(f"{str(folder)!r} holds the checkpoint of an unfinished finetune; pass --resume to continue it, or --overwrite to start again.")
+    return folder
+
+def _finetune(pipe, folder:Path, every, resume, *args, **kwargs):
+    "`finetune.finetune` with checkpoints in `folder`; a new run first removes the checkpoint it replaces (--overwrite)."
+    from imposter.finetune import finetune, remove_checkpoint
+    if not resume: remove_checkpoint(folder)
+    return finetune(pipe, *args, checkpoint_every=every or None, checkpoint_dir=folder, resume=resume, **kwargs)
+
 # %% ../nbs/05_cli.ipynb #7ded2374
 def finetune(source:str=None, # source image, the subject (required)
              driving:str=None, # driving image, the action (required)
@@ -144,20 +161,24 @@ def finetune(source:str=None, # source image, the subject (required)
              seed:int=0, # finetune seed
              device:str=None, # cpu, cuda, cuda:N or mps (default: the best available: cuda, else mps, else cpu)
              out:str='imposter-out', # artifact folder
-             overwrite:store_true=False, # replace an existing artifact
+             checkpoint_every:int=1000, # save a resumable checkpoint in OUT/checkpoint every this many iterations (0: never)
+             resume:store_true=False, # continue the unfinished finetune whose checkpoint is in OUT/checkpoint
+             overwrite:store_true=False, # replace an existing artifact, or the checkpoint of an unfinished finetune
              quiet:store_true=False, # no progress bars
             ) -> Path:
     "Finetune a model on a (source, driving) pair and save the artifact folder."
     from imposter.models import check_model, load_pipeline
-    from imposter.finetune import finetune as finetune_pair, check_finetune_args, check_artifact_folder
+    from imposter.finetune import check_finetune_args, check_artifact_folder, remove_checkpoint
     tx_T = _check_pair(source, driving, source_prompt, driving_prompt, target_prompt)
-    check_finetune_args(finetune_steps, lr, method, rank)
+    check_finetune_args(finetune_steps, lr, method, rank, seed)
     check_artifact_folder(out, overwrite)   # a file, read-only, or holding any of an artifact's file names
+    ckpt = _check_checkpoint(Path(out) / 'checkpoint', checkpoint_every, resume, overwrite)
     check_device(device); check_model(model)
     pipe = load_pipeline(model, device)
-    art = finetune_pair(pipe, source, driving, source_prompt, driving_prompt, tx_T, steps=finetune_steps, lr=lr,
-                        method=method, rank=rank, seed=seed, progress=not quiet)
+    art = _finetune(pipe, ckpt, checkpoint_every, resume, source, driving, source_prompt, driving_prompt, tx_T, steps=finetune_steps,
+                    lr=lr, method=method, rank=rank, seed=seed, progress=not quiet)
     art.save(out, overwrite=overwrite)
+    remove_checkpoint(ckpt)
     print(f"artifact: {out} ({art.settings['method']}, {art.settings['steps']} steps, lr {art.settings['lr']:g}, {art.settings['seconds']:.1f} s, "
           f"final loss {sum(art.losses[-20:]) / len(art.losses[-20:]):.4f})")
     return Path(out)
@@ -246,14 +267,16 @@ def run(source:str=None, # source image, the subject (required)
         seed:int=0, # finetune seed
         device:str=None, # cpu, cuda, cuda:N or mps (default: the best available: cuda, else mps, else cpu)
         out:str='imposter-out', # output folder (artifact in OUT/artifact, images in OUT)
-        overwrite:store_true=False, # replace existing outputs
+        checkpoint_every:int=1000, # save a resumable checkpoint in OUT/artifact/checkpoint every this many iterations (0: never)
+        resume:store_true=False, # continue the unfinished finetune whose checkpoint is in OUT/artifact/checkpoint
+        overwrite:store_true=False, # replace existing outputs, or the checkpoint of an unfinished finetune
         quiet:store_true=False, # no progress bars
        ) -> list:
     "Finetune on a pair, then generate: `finetune` and `generate` in one go."
     from imposter.models import check_model, load_pipeline
-    from imposter.finetune import finetune as finetune_pair, check_finetune_args, check_artifact_folder, check_writable_folder
+    from imposter.finetune import check_finetune_args, check_artifact_folder, check_writable_folder, remove_checkpoint
     tx_T = _check_pair(source, driving, source_prompt, driving_prompt, target_prompt)
-    check_finetune_args(finetune_steps, lr, method, 4)
+    check_finetune_args(finetune_steps, lr, method, 4, seed)
     seeds, presets = _lists(seeds, preset)
     st = _sampling_settings(presets, seeds, steps, cfg, K=K, s_a=s_a, s_p=s_p, scale_mode=scale_mode, phase_distance=phase_distance,
                             strength=strength, skip=skip, contrast=contrast, queries=queries, start_step=start_step,
@@ -261,12 +284,14 @@ def run(source:str=None, # source image, the subject (required)
     check_device(device)
     check_writable_folder(out)
     check_artifact_folder(Path(out) / 'artifact', overwrite)
+    ckpt = _check_checkpoint(Path(out) / 'artifact' / 'checkpoint', checkpoint_every, resume, overwrite)
     _check_outputs(_image_names(out, presets, seeds).values(), overwrite)
     check_model(model)
     pipe = load_pipeline(model, device)
-    art = finetune_pair(pipe, source, driving, source_prompt, driving_prompt, tx_T, steps=finetune_steps, lr=lr,
-                        method=method, seed=seed, progress=not quiet)
+    art = _finetune(pipe, ckpt, checkpoint_every, resume, source, driving, source_prompt, driving_prompt, tx_T, steps=finetune_steps,
+                    lr=lr, method=method, seed=seed, progress=not quiet)
     art.save(Path(out) / 'artifact', overwrite=overwrite)
+    remove_checkpoint(ckpt)
     paths = _generate(pipe, art, out, presets, overwrite=overwrite, quiet=quiet, **st)
     print('\n'.join(map(str, paths)))
     return paths
@@ -371,6 +396,14 @@ def _sentence(e) -> str:
     else: msg = str(e) or type(e).__name__
     return ' '.join(msg.split())
 
+def _warning_line(cmd):
+    "A `warnings.showwarning` that writes each warning once, as one line: 'imposter CMD: warning: ...'."
+    seen = set()
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = ' '.join(str(message).split())
+        if text not in seen: seen.add(text); print(f"imposter {cmd}: warning: {text}", file=sys.stderr)
+    return show
+
 def _lazy_commands():
     from imposter import bench
     return {**COMMANDS, **{k: getattr(bench, f) for k, f in (('bench', 'bench_cli'), ('fetch-data', 'fetch_data_cli')) if hasattr(bench, f)}}
@@ -392,8 +425,10 @@ def main(argv:list|None=None, # arguments (default: sys.argv[1:])
     fn = cmds[argv[0]]
     args = vars(command_parser(fn, prog=f'imposter {argv[0]}').parse_args(argv[1:]))
     debug = args.pop('debug') or debug
-    try: fn(**args)
-    except USER_ERRORS as e:
-        if debug: raise
-        print(f"imposter {argv[0]}: {_sentence(e)}", file=sys.stderr); return 2
+    with warnings.catch_warnings():
+        warnings.showwarning = _warning_line(argv[0])
+        try: fn(**args)
+        except USER_ERRORS as e:
+            if debug: raise
+            print(f"imposter {argv[0]}: {_sentence(e)}", file=sys.stderr); return 2
     return 0

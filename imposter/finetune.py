@@ -4,12 +4,14 @@
 
 # %% auto #0
 __all__ = ['ARTIFACT_FILE', 'LATENTS_FILE', 'LORA_FILE', 'UNET_FILE', 'ARTIFACT_FILES', 'ARTIFACT_FORMAT', 'ARTIFACT_KEYS',
-           'LORA_TARGETS', 'DEFAULT_LR', 'LR_MAX', 'DEFAULT_STEPS', 'encode_image', 'encode_text', 'ArtifactError',
-           'check_writable_folder', 'check_artifact_folder', 'lora_shapes', 'Artifact', 'remove', 'denoising_loss',
-           'check_finetune_args', 'lora_state', 'finetune_defaults', 'finetune']
+           'LORA_TARGETS', 'DEFAULT_LR', 'LR_MAX', 'DEFAULT_STEPS', 'CHECKPOINT_FILE', 'CHECKPOINT_KEYS',
+           'LONG_FINETUNE', 'encode_image', 'encode_text', 'ArtifactError', 'check_writable_folder',
+           'check_artifact_folder', 'lora_shapes', 'Artifact', 'remove', 'denoising_loss', 'check_finetune_args',
+           'lora_state', 'finetune_defaults', 'CheckpointError', 'read_checkpoint', 'remove_checkpoint',
+           'save_checkpoint', 'finetune']
 
 # %% ../nbs/03_finetune.ipynb #563ef9d1
-import hashlib, json, math, os, re, shutil, time
+import hashlib, json, math, os, re, shutil, time, warnings
 from contextlib import contextmanager
 from fastcore.basics import patch
 from dataclasses import dataclass, field, asdict
@@ -23,7 +25,7 @@ from diffusers.training_utils import cast_training_params
 from diffusers.utils import convert_state_dict_to_diffusers
 from peft import LoraConfig
 from peft.utils import get_peft_model_state_dict
-from .data import load_image, check_prompt, target_prompt as derive_target_prompt
+from .data import load_image, check_prompt, check_prompt_length, check_seed, target_prompt as derive_target_prompt
 from .models import model_size, model_id, model_fingerprint
 
 # %% ../nbs/03_finetune.ipynb #63cf9179
@@ -37,7 +39,7 @@ def encode_image(pipe:StableDiffusionPipeline, # the pipeline whose VAE encodes
     x = pipe.image_processor.preprocess(img).to(pipe.device, pipe.vae.dtype)
     z = pipe.vae.encode(x).latent_dist.sample(generator)
     shift = getattr(pipe.vae.config, 'shift_factor', None) or 0.
-    return ((z - shift) * pipe.vae.config.scaling_factor).float().cpu()
+    return ((z - shift) * pipe.vae.config.scaling_factor).float().cpu().contiguous()   # one memory layout, whatever the VAE's: the same arithmetic downstream
 
 @torch.no_grad()
 def encode_text(pipe:StableDiffusionPipeline, # the pipeline whose text encoder encodes
@@ -295,9 +297,11 @@ class Artifact:
 @patch
 def check(self:Artifact, pipe:StableDiffusionPipeline):
     "Raise a ValueError if `pipe` is not this artifact's base model, or if the artifact's latents or LoRA do not fit it."
-    if model_fingerprint(pipe) != self.fingerprint:
-        raise ValueError(f"This artifact was finetuned from {self.model_id!r}, not from the given model {model_id(pipe)!r}; "
-                         "load that model or finetune again.")
+    fp, mid = model_fingerprint(pipe), model_id(pipe)
+    if fp != self.fingerprint:
+        same = ', the same name but other weights,' if mid == self.model_id else ''
+        raise ValueError(f"This artifact is not from the given model: it was finetuned from {self.model_id!r} (fingerprint {self.fingerprint}), "
+                         f"while the given model {mid!r}{same} has fingerprint {fp}; load the model it was finetuned from, or finetune again on this one.")
     h = model_size(pipe) // pipe.vae_scale_factor
     for name, z in (('source', self.source_latents), ('driving', self.driving_latents)):
         if tuple(z.shape) != (1, pipe.unet.config.in_channels, h, h):
@@ -391,8 +395,9 @@ def _check_trained(unet, weights, sched, batch, dev, dtype, amp, lr):
 # %% ../nbs/03_finetune.ipynb #827e52ba
 LR_MAX = torch.finfo(torch.float32).max / 10   # Adam's first step is lr / (1 - beta1) = 10 lr: above this it overflows float32
 
-def check_finetune_args(steps, lr, method, rank):
+def check_finetune_args(steps, lr, method, rank, seed=0):
     "One clear error for a bad finetune setting, before any work."
+    check_seed(seed, 'finetune seed')
     if method not in ('lora', 'full'): raise ValueError(f"method must be 'lora' or 'full', got {method!r}.")
     if steps is not None and (not isinstance(steps, int) or steps < 1):  # None: the default
         raise ValueError(f"finetune steps must be an integer >= 1, got {steps!r}.")
@@ -414,6 +419,145 @@ def finetune_defaults(pipe:StableDiffusionPipeline, # the base model
     own = getattr(pipe, 'imposter_defaults', None) or {}
     return dict(lr=DEFAULT_LR[method], steps=DEFAULT_STEPS) | own.get(method, {})
 
+# %% ../nbs/03_finetune.ipynb #bd77f124
+CHECKPOINT_FILE = 'checkpoint.json'
+CHECKPOINT_KEYS = ('iteration', 'steps', 'settings', 'pair', 'model_id', 'fingerprint', 'losses', 'seconds', 'file', 'sha256')
+
+class CheckpointError(ValueError):
+    "A finetune checkpoint that cannot be continued: missing, damaged, or of another finetune."
+
+def read_checkpoint(folder:str|os.PathLike, # a checkpoint folder written by `finetune(checkpoint_every=...)`
+                   ) -> dict:
+    "The record of the checkpoint in `folder` (its checkpoint.json), with its tensor file verified; one CheckpointError if anything is wrong."
+    folder = Path(folder); j = folder / CHECKPOINT_FILE
+    if not j.is_file(): raise CheckpointError(f"{str(folder)!r} holds no finetune checkpoint ({CHECKPOINT_FILE}); start the finetune without resuming.")
+    try: rec = json.loads(j.read_text())
+    except ValueError as e: raise CheckpointError(f"{str(j)!r} is not valid JSON ({e}); start the finetune again without resuming.") from None
+    if not isinstance(rec, dict) or any(k not in rec for k in CHECKPOINT_KEYS) or not re.fullmatch(r'checkpoint-\d+\.safetensors', str(rec['file'])):
+        raise CheckpointError(f"{str(j)!r} is not a finetune checkpoint record; start the finetune again without resuming.")
+    p = folder / rec['file']
+    if not p.is_file() or _sha256(p) != rec['sha256']:
+        raise CheckpointError(f"{str(p)!r} is missing or does not match the sha256 that {CHECKPOINT_FILE} records; start the finetune again without resuming.")
+    return rec
+
+def remove_checkpoint(folder:str|os.PathLike):
+    "Delete a checkpoint's files (checkpoint.json and its tensor files), and the folder if that leaves it empty; nothing else."
+    folder = Path(folder)
+    if not folder.is_dir(): return
+    for f in [folder / CHECKPOINT_FILE, *folder.glob('checkpoint-*.safetensors')]: f.unlink(missing_ok=True)
+    if not any(folder.iterdir()): folder.rmdir()
+
+# %% ../nbs/03_finetune.ipynb #667c492c
+def save_checkpoint(folder:Path, iteration:int, params:dict, opt, g:torch.Generator, latents:torch.Tensor, losses:list, record:dict):
+    "Write the finetune state after `iteration` (see above): a new tensor file, then checkpoint.json, then the old files go."
+    folder.mkdir(parents=True, exist_ok=True)
+    t = {f'param.{n}': p.detach().to('cpu', torch.float32, copy=True) for n, p in params.items()}
+    for n, p in params.items(): t |= {f'adam.{k}.{n}': v.detach().to('cpu', copy=True) for k, v in opt.state.get(p, {}).items()}
+    t |= {'generator': g.get_state(), 'latents': latents.contiguous()}
+    name = f'checkpoint-{iteration:08d}.safetensors'
+    tmp = folder / f'.{name}.tmp-{os.getpid()}'
+    try: save_file(t, tmp)
+    except SafetensorError as e:   # safetensors' own I/O errors, e.g. a full disk
+        tmp.unlink(missing_ok=True)
+        raise OSError(f"Could not write a checkpoint to {str(folder)!r} ({e}); check the free disk space, or save none (checkpoint_every=0).") from None
+    _fsync(tmp); os.replace(tmp, folder / name)
+    rec = {**record, 'iteration': iteration, 'losses': list(losses), 'file': name, 'sha256': _sha256(folder / name)}
+    tmp = folder / f'.{CHECKPOINT_FILE}.tmp-{os.getpid()}'
+    tmp.write_text(json.dumps(rec, indent=1)); _fsync(tmp); os.replace(tmp, folder / CHECKPOINT_FILE); _fsync(folder)
+    for f in folder.glob('checkpoint-*.safetensors'):
+        if f.name != name: f.unlink()
+
+def _restore(folder:Path, rec:dict, params:dict, opt, g:torch.Generator) -> torch.Tensor:
+    "Put a checkpoint's weights, Adam state and generator state back; returns its latents."
+    t = load_file(folder / rec['file'])
+    have = {k.removeprefix('param.'): tuple(v.shape) for k, v in t.items() if k.startswith('param.')}
+    keys = {k.split('.')[1] for k in t if k.startswith('adam.')}
+    whole = {f'adam.{k}.{n}' for k in keys for n in params} <= set(t) and {'generator', 'latents'} <= set(t)
+    if have != {n: tuple(p.shape) for n, p in params.items()} or not whole or t['generator'].shape != g.get_state().shape:
+        raise CheckpointError(f"{str(folder / rec['file'])!r} holds other weights or state than this finetune's; start again without resuming.")
+    with torch.no_grad():
+        for n, p in params.items(): p.copy_(t[f'param.{n}'])
+    sd = opt.state_dict()
+    names = {id(p): n for n, p in params.items()}
+    sd['state'] = {i: {k: t[f'adam.{k}.{names[id(p)]}'] for k in keys} for i, p in enumerate(opt.param_groups[0]['params'])}
+    opt.load_state_dict(sd)
+    g.set_state(t['generator'])
+    return t['latents']
+
+# %% ../nbs/03_finetune.ipynb #c0884259
+def _pair_key(imgs:list, tx_S:str, tx_D:str) -> str:
+    "What identifies the pair a finetune learns: both images as the model sees them, and their captions."
+    h = hashlib.sha256()
+    for im in imgs: h.update(f'{im.mode}{im.size}'.encode()); h.update(im.tobytes())
+    h.update(json.dumps([tx_S, tx_D]).encode())
+    return h.hexdigest()[:16]
+
+def _check_resume(folder, rec:dict, run:dict, steps:int):
+    "Refuse, in one sentence, to continue a checkpoint of another finetune, or one that has done more than `steps`."
+    diff = [f"{k} {rec['settings'].get(k)!r} there, {v!r} now" for k, v in run['settings'].items() if rec['settings'].get(k) != v]
+    if rec['pair'] != run['pair']: diff.append('another pair there (other images or captions)')
+    if rec['fingerprint'] != run['fingerprint']: diff.append(f"model {rec['model_id']!r} (fingerprint {rec['fingerprint']}) there, {run['model_id']!r} ({run['fingerprint']}) now")
+    if diff: raise CheckpointError(f"The checkpoint in {str(folder)!r} is of another finetune ({'; '.join(diff)}); resume with its settings, or start again without resuming.")
+    if steps < rec['iteration']:
+        raise CheckpointError(f"The checkpoint in {str(folder)!r} has done {rec['iteration']} iterations, more than the {steps} asked for; ask for at least {rec['iteration']}.")
+
+def _checkpoint_plan(folder, every, resume) -> dict|None:
+    "Check the checkpoint settings before any work; the record to resume from, or None."
+    if every is not None and (not isinstance(every, int) or isinstance(every, bool) or every < 0):
+        raise ValueError(f"checkpoint_every must be an integer >= 0 (0: no checkpoints), got {every!r}.")
+    if (every or resume) and folder is None: raise ValueError("checkpoint_every and resume need a checkpoint_dir.")
+    if resume: return read_checkpoint(folder)
+    if every and (Path(folder) / CHECKPOINT_FILE).exists():
+        raise CheckpointError(f"{str(folder)!r} holds the checkpoint of an unfinished finetune; pass resume=True (--resume) to continue it, "
+                              "or remove it (--overwrite) to start again.")
+    return None
+
+# %% ../nbs/03_finetune.ipynb #5f55c9b3
+LONG_FINETUNE = 5000   # finetune iterations above which `finetune` warns how long the run will take
+
+def _duration(s:float) -> str:
+    return f'{s / 3600:.1f} h' if s >= 5400 else f'{s / 60:.0f} min' if s >= 90 else f'{s:.0f} s'
+
+def _warn_long(steps, done, per_it, every):
+    keep = (f"a checkpoint every {every} iterations lets you stop it and continue (--resume)" if every else
+            "pass checkpoint_every (--checkpoint-every) to be able to stop it and continue")
+    warnings.warn(f"{steps} finetune steps is {steps / DEFAULT_STEPS:.3g} times the paper's {DEFAULT_STEPS}: at {per_it:.2g} s per "
+                  f"iteration here, the {steps - done} left will take about {_duration((steps - done) * per_it)}; {keep}.", stacklevel=3)
+
+def _batches(method, latents, embeds, g, n_timesteps) -> list:
+    "One iteration's batches (latents, embeddings, noise, timesteps), drawn from `g`."
+    if method == 'lora':  # the paper: one step on the batch (source, driving)
+        noise, t = _draw(latents, g, n_timesteps)
+        return [(latents, embeds, noise, t)]
+    noise, t = _draw(latents[:1], g, n_timesteps)   # the authors' code: two batch-1 steps, source then driving, with one noise sample and one timestep
+    return [(latents[i:i + 1], embeds[i:i + 1], noise, t) for i in (0, 1)]
+
+def _prompts(pipe, source_prompt, driving_prompt, target_prompt) -> tuple:
+    "tx_S, tx_D and tx_T, each non-empty and short enough for the model's text encoder."
+    tx_S, tx_D = check_prompt(source_prompt, 'source prompt'), check_prompt(driving_prompt, 'driving prompt')
+    tx_T = check_prompt(target_prompt, 'target prompt') if target_prompt is not None else derive_target_prompt(tx_S, tx_D)
+    for p, name in ((tx_S, 'source prompt'), (tx_D, 'driving prompt'), (tx_T, 'target prompt')): check_prompt_length(p, getattr(pipe, 'tokenizer', None), name)
+    return tx_S, tx_D, tx_T
+
+def _make_trainable(unet, method, rank, seed) -> dict|None:
+    "Give `unet` the weights to train: a seeded LoRA adapter, or every weight in float32; returns the base weights to restore ('full')."
+    if method == 'full':
+        base = {k: v.detach().to('cpu', copy=True) for k, v in unet.state_dict().items()}
+        nn.Module.to(unet, torch.float32).requires_grad_(True)   # nn.Module.to: diffusers' own `to` warns about float32 modules even when there are none
+        return base
+    unet.requires_grad_(False)
+    with torch.random.fork_rng(devices=[]):   # the LoRA init draws from the global generator: seed it, leave it as it was
+        torch.manual_seed(seed)
+        unet.add_adapter(LoraConfig(r=rank, lora_alpha=rank, init_lora_weights='gaussian', target_modules=LORA_TARGETS), adapter_name='imposter')
+    cast_training_params(unet, dtype=torch.float32)
+
+def _unmake_trainable(unet, method, base, dtype, was_training):
+    "Leave `unet` as it came: the adapter unloaded, or the base weights back in their dtype."
+    unet.train(was_training)
+    if method == 'lora': unet.unload_lora(); unet.requires_grad_(False)
+    else: unet.load_state_dict(base); nn.Module.to(unet, dtype).requires_grad_(False)
+
+# %% ../nbs/03_finetune.ipynb #d55f9394
 def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
              source, # source image I_S: path or PIL image
              driving, # driving image I_D: path or PIL image
@@ -426,50 +570,47 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
              rank:int=4, # LoRA rank
              seed:int=0, # seeds the latent sample, the noise and the timesteps
              progress:bool=True, # show a progress bar with the loss
-             callback=None, # called as callback(iteration, loss, unet) after each iteration, e.g. to keep snapshots
+             callback=None, # called as callback(iteration, loss, unet) after each iteration (and its checkpoint), e.g. to keep snapshots
+             checkpoint_every:int|None=None, # save a resumable checkpoint every this many iterations (None or 0: never)
+             checkpoint_dir:str|os.PathLike|None=None, # the checkpoint folder (needed with `checkpoint_every` or `resume`)
+             resume:bool=False, # continue the checkpoint in `checkpoint_dir` (its steps and lr where these are None)
             ) -> Artifact:
     "Finetune on the source and driving images with their captions (Eq. 1); returns the artifact."
+    rec = _checkpoint_plan(checkpoint_dir, checkpoint_every, resume)   # the checkpoint to continue, or None
+    if rec: steps, lr = (rec['steps'] if steps is None else steps), (rec['settings']['lr'] if lr is None else lr)
     d = finetune_defaults(pipe, method) if method in DEFAULT_LR else {}   # an unknown method is named just below
     steps, lr = (d.get('steps') if steps is None else steps), (d.get('lr') if lr is None else lr)
-    check_finetune_args(steps, lr, method, rank)
-    tx_S, tx_D = check_prompt(source_prompt, 'source prompt'), check_prompt(driving_prompt, 'driving prompt')
-    tx_T = check_prompt(target_prompt, 'target prompt') if target_prompt is not None else derive_target_prompt(tx_S, tx_D)
+    check_finetune_args(steps, lr, method, rank, seed)
+    tx_S, tx_D, tx_T = _prompts(pipe, source_prompt, driving_prompt, target_prompt)
     size = model_size(pipe)
     imgs = [load_image(source, size), load_image(driving, size)]   # file errors surface here, before any work
+    run = dict(settings=dict(method=method, lr=lr, rank=rank if method == 'lora' else None, seed=seed), steps=steps,
+               pair=_pair_key(imgs, tx_S, tx_D), model_id=model_id(pipe), fingerprint=model_fingerprint(pipe))
+    if rec: _check_resume(checkpoint_dir, rec, run, steps)
     remove(pipe)
     if getattr(pipe.unet, 'peft_config', None):
         raise ValueError(f"The pipeline's UNet already carries LoRA adapters ({', '.join(pipe.unet.peft_config)}); finetune a clean "
                          "base model (call `pipe.unload_lora_weights()` first).")
     g = torch.Generator().manual_seed(seed)
-    z_S, z_D = (encode_image(pipe, im, g) for im in imgs)
+    z_S, z_D = (encode_image(pipe, im, g) for im in imgs) if rec is None else (None, None)
     e_S, e_D = encode_text(pipe, tx_S), encode_text(pipe, tx_D)
-    latents, embeds = torch.cat([z_S, z_D]), torch.cat([e_S, e_D])
     unet, dev, dtype = pipe.unet, pipe.device, pipe.unet.dtype
     sched = DDPMScheduler.from_config(pipe.scheduler.config)
-    was_training = unet.training
-    if method == 'lora':
-        unet.requires_grad_(False)
-        with torch.random.fork_rng(devices=[]):   # the LoRA init draws from the global generator: seed it, leave it as it was
-            torch.manual_seed(seed)
-            unet.add_adapter(LoraConfig(r=rank, lora_alpha=rank, init_lora_weights='gaussian', target_modules=LORA_TARGETS), adapter_name='imposter')
-        cast_training_params(unet, dtype=torch.float32)
-    else:
-        base = {k: v.detach().to('cpu', copy=True) for k, v in unet.state_dict().items()}
-        nn.Module.to(unet, torch.float32).requires_grad_(True)   # nn.Module.to: diffusers' own `to` warns about float32 modules even when there are none
-    params = [p for p in unet.parameters() if p.requires_grad]
-    opt = torch.optim.Adam(params, lr=lr)
+    n_t, was_training = sched.config.num_train_timesteps, unet.training
+    base = _make_trainable(unet, method, rank, seed)
+    params = {n: p for n, p in unet.named_parameters() if p.requires_grad}
+    opt = torch.optim.Adam(list(params.values()), lr=lr)
     amp = dev.type == 'cuda' and dtype != torch.float32
-    unet.train()
-    losses, t0 = [], time.time()
+    start, losses, spent, t0 = 0, [], 0., time.time()
     try:
-        bar = tqdm(range(steps), desc=f'finetune ({method})', disable=not progress)
+        if rec:
+            z = _restore(Path(checkpoint_dir), rec, params, opt, g); z_S, z_D = z[:1], z[1:]
+            start, losses, spent = rec['iteration'], list(rec['losses']), rec['seconds']
+        latents, embeds = torch.cat([z_S, z_D]), torch.cat([e_S, e_D])
+        unet.train()
+        bar, batches = tqdm(range(start, steps), initial=start, total=steps, desc=f'finetune ({method})', disable=not progress), None
         for it in bar:
-            if method == 'lora':  # the paper: one step on the batch (source, driving)
-                noise, t = _draw(latents, g, sched.config.num_train_timesteps)
-                batches = [(latents, embeds, noise, t)]
-            else:  # the authors' code: two batch-1 steps, source then driving, with one noise sample and one timestep
-                noise, t = _draw(latents[:1], g, sched.config.num_train_timesteps)
-                batches = [(latents[i:i + 1], embeds[i:i + 1], noise, t) for i in (0, 1)]
+            batches = _batches(method, latents, embeds, g, n_t)
             step_losses = []
             for batch in batches:
                 loss = _batch_loss(unet, sched, batch, dev, dtype, amp)
@@ -478,13 +619,17 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
             losses.append(sum(step_losses)/len(step_losses)); bar.set_postfix(loss=f'{losses[-1]:.4f}')
             if not math.isfinite(losses[-1]):
                 raise FloatingPointError(f"The finetune loss became {losses[-1]} at iteration {it + 1}; lower the learning rate (now {lr:g}).")
-            if callback is not None: callback(it + 1, losses[-1], unet)
+            n = it + 1
+            if n == start + 1: t1 = time.time()   # the first iteration warms up: the estimate starts after it
+            if n == start + 3 and steps > LONG_FINETUNE: _warn_long(steps, n, (time.time() - t1) / 2, checkpoint_every)
+            if checkpoint_every and n % checkpoint_every == 0 and n < steps:
+                save_checkpoint(Path(checkpoint_dir), n, params, opt, g, latents, losses, {**run, 'seconds': round(spent + time.time() - t0, 2)})
+            if callback is not None: callback(n, losses[-1], unet)
+        if batches is None: batches = _batches(method, latents, embeds, torch.Generator().manual_seed(seed), n_t)   # resumed at its last step
         weights = lora_state(unet) if method == 'lora' else {k: v.detach().to('cpu', dtype, copy=True) for k, v in unet.state_dict().items()}
         _check_trained(unet, weights, sched, batches[-1], dev, dtype, amp, lr)
-    finally:
-        unet.train(was_training)
-        if method == 'lora': unet.unload_lora(); unet.requires_grad_(False)
-        else: unet.load_state_dict(base); nn.Module.to(unet, dtype).requires_grad_(False)
-    settings = dict(method=method, steps=steps, lr=lr, rank=rank if method == 'lora' else None, seed=seed,
-                    size=size, seconds=round(time.time() - t0, 2), device=str(dev), dtype=str(dtype).removeprefix('torch.'))
+    finally: _unmake_trainable(unet, method, base, dtype, was_training)
+    settings = dict(method=method, steps=steps, lr=lr, rank=rank if method == 'lora' else None, seed=seed, size=size,
+                    seconds=round(spent + time.time() - t0, 2), device=str(dev), dtype=str(dtype).removeprefix('torch.'))
+    if rec: settings['resumed_at'] = start
     return Artifact(z_S, z_D, tx_S, tx_D, tx_T, model_id(pipe), model_fingerprint(pipe), settings, weights, losses)
