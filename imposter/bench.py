@@ -236,9 +236,9 @@ def load_scorers(clip_model=None, # CLIP hub id / folder, (model, processor), or
             warnings.warn(f"No {kind} model given: the {kind} scores are left empty{hint}.", stacklevel=2)
             continue
         try: out[kind] = load_scorer(kind, m, device=device)
-        except (OSError, ValueError, RuntimeError) as e:
+        except (OSError, ValueError) as e:   # missing or unfetchable files, or not a model's name: the column stays empty
             out[kind] = None
-            warnings.warn(f"The {kind} model {m!r} is not available ({e}); the {kind} scores are left empty.", stacklevel=2)
+            warnings.warn(f"The {kind} model {m!r} is not available ({type(e).__name__}: {e}); the {kind} scores are left empty.", stacklevel=2)
     return out
 
 def _fmt(v): return '' if v is None or (isinstance(v, float) and math.isnan(v)) else v
@@ -259,8 +259,8 @@ def score_pair(images:list, # the generated images of one pair
     if scorers.get('sscd'): cols['sscd'] = metrics.sscd_score([src] * n, images, model=scorers['sscd'][0])
     out = [{k: v[i] for k, v in cols.items()} for i in range(n)]
     if is_puppet(row):
-        with Image.open(row['target_image']) as t, Image.open(row['target_mask']) as m:
-            target = dict(image=t.convert('RGB'), mask=np.asarray(m.convert('L')) > 127,
+        with Image.open(row['target_image']) as t:
+            target = dict(image=t.convert('RGB'), mask=metrics.load_mask(row['target_mask']),
                           labels=dict(subject=row['source_subject'], action=row['action'], identity=puppets.row_identity(row)))
         for o, p in zip(out, metrics.puppet_scores(images, target, row['driving_subject'], judge=judge if judge is not None else False)): o.update(p)
     return out

@@ -331,6 +331,7 @@ def demo(pair:int=DEMO_PAIR, # pair_id in the puppet benchmark
     "Run ImPoster against Baseline++ on a puppet pair of the embedded model, with ground-truth scores and a figure."
     import numpy as np
     from imposter import puppets
+    from imposter.metrics import load_mask
     from imposter.models import check_model, load_pipeline
     from imposter.finetune import finetune as finetune_pair, check_writable_folder
     from imposter.sampling import sample
@@ -348,7 +349,7 @@ def demo(pair:int=DEMO_PAIR, # pair_id in the puppet benchmark
     pipe = load_pipeline(None, device)
     art = finetune_pair(pipe, r['source_image'], r['driving_image'], r['source_prompt'], r['driving_prompt'],
                         r['target_prompt'], steps=finetune_steps, progress=not quiet)
-    judge, truth = puppets.load_judge(device=device), np.asarray(Image.open(r['target_mask'])) > 127
+    judge, truth = puppets.load_judge(device=device), load_mask(r['target_mask'])
     results = {}
     for p in presets:
         results |= _demo_scores(r, judge, truth, sample(pipe, art, p, seeds, steps=steps, progress=not quiet), names, p, seeds, overwrite)

@@ -59,7 +59,7 @@ class ArtifactError(ValueError):
 
 def _version():
     try: from imposter import __version__; return __version__
-    except Exception: return 'unknown'
+    except ImportError: return 'unknown'   # a package without its version attribute
 
 def check_writable_folder(folder:str|os.PathLike, # a folder to write into; it may not exist yet
                           what:str='output folder', # what to call it in the error

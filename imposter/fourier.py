@@ -7,7 +7,7 @@ __all__ = ['PHASE_DISTANCES', 'SCALE_MODES', 'spectrum', 'amplitude', 'phase', '
            'guidance_gradients', 'guidance_step', 'literal_displacement']
 
 # %% ../nbs/00_fourier.ipynb #0ca5e43b
-import math
+import math, warnings
 import torch
 
 # %% ../nbs/00_fourier.ipynb #09d9931e
@@ -28,6 +28,15 @@ def phase(z:torch.Tensor): # (..., H, W) real tensor
 # %% ../nbs/00_fourier.ipynb #5f82ab36
 PHASE_DISTANCES = ('abs', 'cos')
 
+def _phase_distance(phase_distance, distance, where):
+    "The phase distance, checked: `phase_distance`, or the deprecated keyword `distance` (with a warning) where given."
+    if distance is not None:
+        warnings.warn(f"{where}(distance=...) is deprecated; use phase_distance=.", DeprecationWarning, stacklevel=3)
+        phase_distance = distance
+    if phase_distance not in PHASE_DISTANCES:
+        raise ValueError(f"phase_distance must be one of {PHASE_DISTANCES}, got {phase_distance!r}.")
+    return phase_distance
+
 def _per_sample_mean(x): return x.flatten(1).mean(1)
 
 def amplitude_loss(z:torch.Tensor, # (B, C, H, W) latents
@@ -38,14 +47,14 @@ def amplitude_loss(z:torch.Tensor, # (B, C, H, W) latents
 
 def phase_loss(z:torch.Tensor, # (B, C, H, W) latents
                ref_spectrum:torch.Tensor, # (C, H, W) or (B, C, H, W): FFT2(z_D), complex
-               distance:str='abs', # 'abs': the authors' L2 between |angle|; 'cos': wrap-aware 1-cos(angle difference)
+               phase_distance:str='abs', # 'abs': the authors' L2 between |angle|; 'cos': wrap-aware 1-cos(angle difference)
                eps:float=1e-12, # guards the division by |FFT2(z)| in the 'cos' form
+               distance:str|None=None, # deprecated: phase_distance
               ) -> torch.Tensor: # (B,) one loss per sample
     "G_p of Eq. 3, per sample, with the literal or the wrap-aware phase distance."
-    if distance not in PHASE_DISTANCES:
-        raise ValueError(f"phase distance must be one of {PHASE_DISTANCES}, got {distance!r}.")
+    phase_distance = _phase_distance(phase_distance, distance, 'phase_loss')
     F = spectrum(z)
-    if distance == 'abs': return _per_sample_mean((torch.angle(F).abs() - torch.angle(ref_spectrum).abs()) ** 2)
+    if phase_distance == 'abs': return _per_sample_mean((torch.angle(F).abs() - torch.angle(ref_spectrum).abs()) ** 2)
     cos = (F * ref_spectrum.conj()).real / (F.abs() * ref_spectrum.abs() + eps)
     return _per_sample_mean(1 - cos)
 
@@ -53,13 +62,15 @@ def phase_loss(z:torch.Tensor, # (B, C, H, W) latents
 def guidance_gradients(z:torch.Tensor, # (B, C, H, W) latents
                        ref_amplitude:torch.Tensor|None, # |FFT2(z_S)|, or None to skip G_a
                        ref_spectrum:torch.Tensor|None, # FFT2(z_D), or None to skip G_p
-                       distance:str='abs', # phase distance, see `phase_loss`
+                       phase_distance:str='abs', # see `phase_loss`
+                       distance:str|None=None, # deprecated: phase_distance
                       ) -> tuple: # (dG_a/dz or None, dG_p/dz or None, G_a (B,) or None, G_p (B,) or None)
     "Gradients of G_a and G_p with respect to `z`, computed even under `torch.no_grad()`."
+    phase_distance = _phase_distance(phase_distance, distance, 'guidance_gradients')
     with torch.enable_grad():
         x = _upcast(z.detach()).requires_grad_(True)
         ga = amplitude_loss(x, ref_amplitude) if ref_amplitude is not None else None
-        gp = phase_loss(x, ref_spectrum, distance) if ref_spectrum is not None else None
+        gp = phase_loss(x, ref_spectrum, phase_distance) if ref_spectrum is not None else None
         grad = lambda loss: torch.autograd.grad(loss.sum(), x, retain_graph=True)[0] if loss is not None else None
         return grad(ga), grad(gp), (ga.detach() if ga is not None else None), (gp.detach() if gp is not None else None)
 
@@ -74,16 +85,18 @@ def guidance_step(z:torch.Tensor, # (B, C, H, W) latents after a scheduler step
                   s_a:float, # amplitude scale
                   s_p:float, # phase scale
                   scale_mode:str='literal', # 'literal': Eq. 3 as written; 'calibrated': s is RMS displacement / RMS(z)
-                  distance:str='abs', # phase distance, see `phase_loss`
+                  phase_distance:str='abs', # see `phase_loss`
                   x0:torch.Tensor|None=None, # the clean estimate at z: apply the losses to it instead of to z (needs alpha)
                   alpha:float|None=None, # alpha-bar of z's noise level, x0 = (z - sqrt(1-alpha) eps)/sqrt(alpha) at fixed eps
+                  distance:str|None=None, # deprecated: phase_distance
                  ) -> tuple: # (new z, dict with G_a, G_p (B,) of z, or of x0 if given, before the step and the RMS displacement ratio (B,))
     "One frequency-guidance update of Eq. 3 on z, literal or calibrated; with `x0`, of G(x0(z)) at fixed eps."
     if scale_mode not in SCALE_MODES: raise ValueError(f"scale_mode must be one of {SCALE_MODES}, got {scale_mode!r}.")
+    phase_distance = _phase_distance(phase_distance, distance, 'guidance_step')
     if (x0 is None) != (alpha is None): raise ValueError("x0 and alpha go together: give both to guide in x0 space, or neither.")
     if alpha is not None and not (isinstance(alpha, (int, float)) and 0 < alpha <= 1):
         raise ValueError(f"alpha must be a number in (0, 1], got {alpha!r}.")
-    ga, gp, Ga, Gp = guidance_gradients(z if x0 is None else x0, ref_amplitude if s_a else None, ref_spectrum if s_p else None, distance)
+    ga, gp, Ga, Gp = guidance_gradients(z if x0 is None else x0, ref_amplitude if s_a else None, ref_spectrum if s_p else None, phase_distance)
     zf = _upcast(z)
     step = torch.zeros_like(zf)
     for s, g in ((s_a, ga), (s_p, gp)):
@@ -99,14 +112,16 @@ def guidance_step(z:torch.Tensor, # (B, C, H, W) latents after a scheduler step
 def literal_displacement(shape:tuple=(4, 64, 64), # latent shape (C, H, W)
                          s_a:float=1e-6, # amplitude scale
                          s_p:float=1e-3, # phase scale
-                         distance:str='abs', # phase distance
+                         phase_distance:str='abs', # see `phase_loss`
                          n:int=8, # number of random latents averaged
                          seed:int=0, # generator seed
+                         distance:str|None=None, # deprecated: phase_distance
                         ) -> dict: # mean relative RMS displacement per step: amplitude, phase
     "Relative RMS displacement of one literal Eq. 3 step on random unit-variance latents (reference and sample)."
+    phase_distance = _phase_distance(phase_distance, distance, 'literal_displacement')
     g = torch.Generator().manual_seed(seed)
     z, zs, zd = torch.randn(3, n, *shape, generator=g)
     A, S = amplitude(zs), spectrum(zd)
-    _, ia = guidance_step(z, A, S, s_a, 0., 'literal', distance)
-    _, ip = guidance_step(z, A, S, 0., s_p, 'literal', distance)
+    _, ia = guidance_step(z, A, S, s_a, 0., 'literal', phase_distance)
+    _, ip = guidance_step(z, A, S, 0., s_p, 'literal', phase_distance)
     return dict(amplitude=ia['displacement'].mean().item(), phase=ip['displacement'].mean().item())

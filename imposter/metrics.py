@@ -4,15 +4,18 @@
 
 # %% auto #0
 __all__ = ['EVAL_SIZE', 'CLIP_ID', 'DINO_ID', 'DINO_CLS_ID', 'IMAGENET_MEAN', 'IMAGENET_STD', 'eval_image', 'phase_score',
-           'phase_agreement', 'default_device', 'load_scorer', 'clip_score', 'dino_score', 'dino_cls_score',
-           'sscd_input', 'sscd_score', 'tiny_scorers', 'puppet_scores', 'spearman']
+           'phase_agreement', 'load_scorer', 'clip_score', 'dino_score', 'dino_cls_score', 'sscd_input', 'sscd_score',
+           'tiny_scorers', 'puppet_scores', 'load_mask', 'spearman', 'default_device']
 
 # %% ../nbs/20_metrics.ipynb #7e83c1d9
+import zipfile
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from .models import default_device, _bytes_to_unicode   # one device rule and one byte alphabet for the library
+_all_ = ['default_device']   # still a public name of this module
 
 # %% ../nbs/20_metrics.ipynb #9d0d867d
 EVAL_SIZE = 512  # the authors resize every image to 512 x 512 before scoring
@@ -76,10 +79,6 @@ DINO_ID = 'facebook/dinov2-base'           # the authors' DINO
 DINO_CLS_ID = 'facebook/dino-vits16'       # DreamBooth's DINO (ViT-S/16)
 _MODELS = {}
 
-def default_device() -> str:
-    "Where named metric models load: 'cuda' if available, else 'cpu'."
-    return 'cuda' if torch.cuda.is_available() else 'cpu'
-
 def _image_processor(name):
     import transformers
     from transformers import AutoImageProcessor
@@ -98,21 +97,36 @@ def _hub_reachable(timeout:float=5.0) -> bool:
         except OSError: _HUB['ok'] = False
     return _HUB['ok']
 
-def _pretrained(load, name):
+# %% ../nbs/20_metrics.ipynb #1c9c4b2f
+def _from_hub(load, name, why):
+    "Load hub id `name` from the hub; without a network, one `OSError` that says `why` the local copy failed."
+    if not _hub_reachable(): raise OSError(f"{name!r} {why}, and the hub cannot be reached (no network); download it once "
+                                           "with network access, or pass a local folder.") from None
+    return load(name)
+
+def _pretrained(load, # loads a folder or hub id, e.g. `AutoModel.from_pretrained`
+                name, # local folder or hub id
+                cache_dir=None, # the Hugging Face cache to look in (None: its usual place)
+               ):
     "Call `load` on a local folder, on the cached snapshot of a hub id, or on the hub id if the hub can be reached."
     if Path(name).exists(): return load(name)
     from huggingface_hub import snapshot_download
-    try: return load(snapshot_download(name, local_files_only=True))
-    except Exception:
-        if not _hub_reachable(): raise OSError(f"{name!r} is not in the local Hugging Face cache and the hub cannot be reached "
-                                               "(no network); download it once with network access, or pass a local folder.") from None
-        return load(name)
+    from huggingface_hub.utils import HFValidationError, LocalEntryNotFoundError
+    try: local = snapshot_download(name, local_files_only=True, cache_dir=cache_dir)
+    except HFValidationError as e: raise ValueError(f"{name!r} is neither an existing folder nor a hub id ({e})") from None
+    except LocalEntryNotFoundError as e: return _from_hub(load, name, f"is not (completely) in the local Hugging Face cache ({type(e).__name__})")
+    try: return load(local)
+    except OSError as e: return _from_hub(load, name, f"is cached at {local}, but that copy cannot be loaded ({type(e).__name__}: {e})")
 
+# %% ../nbs/20_metrics.ipynb #d047ef95
 def _load_named(kind, name, device):
     if kind == 'sscd':
         if not Path(name).is_file():
             raise ValueError(f"SSCD model {str(name)!r} is not a file; download a TorchScript model such as "
                              "sscd_disc_mixup.torchscript.pt from facebookresearch/sscd-copy-detection and pass its path.")
+        if not zipfile.is_zipfile(name):
+            raise ValueError(f"SSCD model {str(name)!r} is not a TorchScript archive (a zip file); pass a file saved with "
+                             "`torch.jit.save`, such as sscd_disc_mixup.torchscript.pt.")
         return torch.jit.load(str(name), map_location=device).eval(), None
     if kind == 'clip':
         from transformers import CLIPModel, CLIPProcessor, AutoTokenizer
@@ -127,7 +141,7 @@ def _load_named(kind, name, device):
 def load_scorer(kind:str, # 'clip', 'dino', 'dino_cls' or 'sscd'
                 model, # hub id or local folder (a TorchScript file for 'sscd'), a built model, or a (model, processor) tuple
                 processor=None, # the processor, when `model` is a built model (not needed for 'sscd')
-                device=None, # where to load a named model (default: cuda if available)
+                device=None, # where to load a named model (default: `default_device()`)
                ) -> tuple: # (model, processor)
     "The (model, processor) for one metric; named models are loaded once per process and cached."
     if kind not in ('clip', 'dino', 'dino_cls', 'sscd'):
@@ -238,11 +252,7 @@ def sscd_score(source, # source image(s), PIL or path
 # %% ../nbs/20_metrics.ipynb #55c51f47
 def _tiny_clip_tokenizer():
     from transformers import CLIPTokenizer
-    bs = list(range(33, 127)) + list(range(161, 173)) + list(range(174, 256))
-    cs, n = bs[:], 0
-    for b in range(256):
-        if b not in bs: bs.append(b); cs.append(256 + n); n += 1
-    chars = [chr(c) for c in cs]
+    chars = list(_bytes_to_unicode().values())   # the GPT-2/CLIP byte alphabet: 256 symbols
     vocab = {c: i for i, c in enumerate(chars)} | {c + '</w>': 256 + i for i, c in enumerate(chars)}
     vocab |= {'<|startoftext|>': 512, '<|endoftext|>': 513}
     return CLIPTokenizer(vocab=vocab, merges=[])
@@ -324,6 +334,13 @@ def puppet_scores(generated, # generated image(s), PIL
         out.append(dict(iou=puppets.iou(gm, mask), subject_prob=pr.get('subject_prob'), colour_error=float(col),
                         leak_prob=pr.get('leak_prob'), action_prob=pr.get('action_prob'), identity=pr.get('identity')))
     return _ret(out, single)
+
+# %% ../nbs/20_metrics.ipynb #699d29ea
+def load_mask(mask, # a mask image's path, or a PIL image: white (255) on the figure, black (0) elsewhere
+             ) -> np.ndarray: # (H, W) bool
+    "A stored figure mask as a boolean array: the pixels brighter than mid-grey."
+    if isinstance(mask, Image.Image): return np.asarray(mask.convert('L')) > 127
+    with Image.open(mask) as im: return np.asarray(im.convert('L')) > 127
 
 # %% ../nbs/20_metrics.ipynb #286de4d2
 def _ranks(x:np.ndarray) -> np.ndarray:

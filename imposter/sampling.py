@@ -118,6 +118,7 @@ class ImPosterCallback:
         if space not in GUIDANCE_SPACES: raise ValueError(f"space must be one of {GUIDANCE_SPACES}, got {space!r}.")
         if space == 'x0' and init_latents is None: raise ValueError("space='x0' needs init_latents, the UNet's first input, to recover x0.")
         self.K, self.steps, self.target_embeds, self.space = K, steps, target_embeds, space
+        self.schedule = prompt_schedule(K, steps)   # the caption of each step: 'driving' for the first K, then 'target'
         self.ref_amplitude, self.ref_spectrum = ref_amplitude, ref_spectrum
         self.s_a, self.s_p, self.scale_mode, self.phase_distance = s_a, s_p, scale_mode, phase_distance
         self.trace = dict(G_a=[], G_p=[], displacement=[], x0=[], prompt=[]) if trace else None
@@ -146,7 +147,7 @@ class ImPosterCallback:
         G_p = info.get('G_p') if info.get('G_p') is not None else phase_loss(latents, self.ref_spectrum, self.phase_distance)
         tr['G_a'].append(G_a.float().cpu()); tr['G_p'].append(G_p.float().cpu())
         tr['displacement'].append(info.get('displacement', torch.zeros(len(latents))).float().cpu())
-        tr['prompt'].append('driving' if i < self.K else 'target')
+        tr['prompt'].append(self.schedule[i])
         if x0 is not None: tr['x0'].append(x0.cpu())
 
     def __call__(self, pipe, i, t, kw):
@@ -163,7 +164,7 @@ class ImPosterCallback:
             out['latents'] = latents
         if self.trace is not None: self._record(i, latents, info, x0)
         self.prev = latents
-        if i == self.K - 1: out['prompt_embeds'] = self.target_embeds
+        if i + 1 < self.steps and self.schedule[i + 1] != self.schedule[i]: out['prompt_embeds'] = self.target_embeds   # next step: tx_T
         return out
 
 # %% ../nbs/04_sampling.ipynb #fa9d5cf7
