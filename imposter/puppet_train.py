@@ -20,6 +20,7 @@ from transformers import CLIPTextConfig, CLIPTextModel
 from .puppets import (ACTIONS, ALL_SUBJECTS, BENCH_ACTIONS, PEOPLE, SEEN, SUBJECTS, UNSEEN, caption, figure_mask,
                               iou, judge_accuracy, pretraining_set, render, render_items, train_judge, write_tokenizer,
                               make_benchmark, JUDGE_NAME, BENCH_NAME, BENCH_FILE, SPLITS)
+from .models import DEFAULTS_FILE
 
 # %% ../nbs/11_puppet_train.ipynb #31473455
 RECIPE = dict(
@@ -33,6 +34,7 @@ RECIPE = dict(
     judge=dict(steps=4000, per_combo=100, batch_size=64, lr=2e-3),
     eval=dict(samples=100, steps=50, cfg=7.5, unseen_seeds=2, batch_size=50, judge_per_combo=5,
               identity_samples=8, finetune=dict(), finetune_sources=2),  # finetune: the library's default finetune
+    finetune=dict(lora=dict(lr=3e-3, steps=500)),  # the model's own finetune defaults (`imposter.json`), chosen on the dev split
     ckpt_every=500,
 )
 
@@ -373,9 +375,9 @@ procedural puppet world of `imposter.puppets`. It is the embedded default model 
 Images are {recipe['size']}x{recipe['size']} pixels, latents 4x{recipe['size']//4}x{recipe['size']//4}.
 Captions: "a bear", "a woman kicking", "a bear kicking" (subjects: {', '.join(ALL_SUBJECTS)}; actions: {', '.join(ACTIONS)}).
 
-World v2: every source instance has an identity that no caption names (body colour, pattern, marking colour,
-accessory; 4 values each), drawn at random in pretraining, so the model can draw any identity but only finetuning
-can tell which one a given source has. The pretraining set has the paper's bias built in: people do every action;
+World v2: every source instance has an identity that no caption names (body colour within the subject's own colour
+family, pattern, marking colour, accessory; 4 values each), drawn at random in pretraining, so the model can draw any
+identity but only finetuning can tell which one a given source has. The pretraining set has the paper's bias built in: people do every action;
 each source subject appears mostly standing and in only four of the eight benchmark actions, so half of the
 benchmark's combinations were never seen.
 
@@ -394,6 +396,13 @@ Identity gates: {recipe['eval']['identity_samples']} samples of each dev-split s
 ({m.get('n_base', '')} in all; per source: {', '.join(f'{v:.2f}' for v in m.get('base_identity_per_source', []))}), and of
 the first {recipe['eval']['finetune_sources']} dev source(s) after the finetune {m.get('finetune_settings', '')} on its first pair
 (per source: {', '.join(f'{v:.2f}' for v in m.get('finetuned_identity_per_source', []))}).
+
+## Finetune defaults
+
+`imposter.json` holds this model's own finetune defaults, which `imposter.models.load_pipeline` reads and
+`imposter.finetune.finetune` uses when no setting is given: `{json.dumps(recipe['finetune'])}`. They were chosen on the
+dev split by `nbs/experiments/finetune_sweep.py` (`nbs/experiments/results/finetune-sweep/`); a model without the
+file (Stable Diffusion from the hub) gets the library's defaults (LoRA lr 1e-4, 500 steps).
 
 ## Recipe (seed {recipe['seed']})
 
@@ -480,6 +489,8 @@ def train_puppets(out_dir='data', # where puppet-sd/, puppet-judge/ and puppet-b
     sd = out/'puppet-sd'
     if sd.exists(): shutil.rmtree(sd)
     pipe.save_pretrained(sd, safe_serialization=True)
+    (sd/DEFAULTS_FILE).write_text(json.dumps(dict(finetune=recipe['finetune']), indent=1))
+    pipe.imposter_defaults = recipe['finetune']  # as `load_pipeline` would read them, for the identity gate's default finetune
     for f in ('vocab.json', 'merges.txt'): shutil.copy(work/'tokenizer'/f, sd/'tokenizer'/f)  # for slow-tokenizer loaders too
     # 4. judge and benchmark splits
     jd = out/JUDGE_NAME

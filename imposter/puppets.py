@@ -36,15 +36,15 @@ LOOKS = {  # what a caption fixes: head features and the colour of muzzle, inner
     'cow':    dict(features=('horns', 'muzzle'),        extra=(225, 200, 130)),
     'dragon': dict(features=('horns', 'spikes'),        extra=(245, 200, 60)),
 }
-BODY = {  # what no caption fixes (1/4): the body colour, four per subject family
-    'bear':   dict(brown=(140, 90, 50),   grey=(115, 113, 110), rust=(170, 80, 45),   olive=(112, 115, 52)),
-    'robot':  dict(steel=(92, 105, 135),  silver=(160, 162, 168), copper=(175, 100, 60), green=(72, 128, 88)),
-    'frog':   dict(green=(75, 160, 60),   teal=(40, 135, 125), olive=(135, 140, 45),  brown=(120, 85, 50)),
-    'rabbit': dict(grey=(150, 150, 156),  fawn=(195, 150, 105), brown=(125, 90, 65),  lilac=(150, 115, 175)),
-    'tiger':  dict(orange=(230, 125, 30), red=(185, 60, 40),   tan=(190, 150, 95),    grey=(125, 125, 130)),
-    'pig':    dict(pink=(235, 150, 170),  rose=(190, 90, 115), tan=(190, 145, 105),   grey=(140, 128, 135)),
-    'cow':    dict(brown=(140, 85, 50),   grey=(128, 128, 132), red=(160, 55, 45),    tan=(190, 155, 105)),
-    'dragon': dict(purple=(120, 60, 165), green=(55, 125, 65), red=(170, 40, 40),     teal=(35, 112, 125)),
+BODY = {  # what no caption fixes (1/4): the body colour, four in each subject's own colour family
+    'bear':   dict(chocolate=(85, 52, 30),  brown=(125, 78, 40),    chestnut=(170, 95, 40),  golden=(180, 140, 60)),
+    'robot':  dict(navy=(35, 45, 100),      steel=(70, 100, 160),   sky=(120, 155, 205),     cyan=(40, 140, 170)),
+    'frog':   dict(green=(50, 150, 50),     lime=(130, 190, 40),    forest=(30, 95, 45),     mint=(90, 180, 120)),
+    'rabbit': dict(charcoal=(80, 80, 80),   grey=(115, 115, 120),   silver=(165, 165, 170),  fawn=(185, 145, 115)),
+    'tiger':  dict(orange=(235, 120, 25),   amber=(230, 170, 40),   ginger=(215, 75, 15),    peach=(250, 150, 100)),
+    'pig':    dict(pink=(240, 150, 180),    rose=(200, 90, 140),    coral=(240, 110, 110),   hot=(250, 95, 160)),
+    'cow':    dict(red=(175, 35, 35),       maroon=(130, 15, 65),   raspberry=(170, 30, 95), crimson=(225, 45, 70)),
+    'dragon': dict(purple=(120, 55, 165),   violet=(160, 100, 215), plum=(80, 30, 105),      indigo=(70, 40, 170)),
 }
 PATTERNS = ('stripes', 'spots', 'checks', 'patch')
 MARKINGS = dict(black=(28, 26, 30), white=(245, 245, 240), yellow=(245, 210, 40), blue=(40, 80, 215))
@@ -589,7 +589,7 @@ class Judge:
                  identity:dict, # the source instance's identity (`sample_identity`, or a look's 'identity')
                 )->np.ndarray:
         "The identity score of each image: the share of the source's four attributes that the judge reads in it (chance: 1/4)."
-        if not self.reads_identity: raise ValueError("This judge reads no identity (a world v1 judge); use the shipped world v2 judge.")
+        if not self.reads_identity: raise ValueError("This judge reads no identity (it has no identity heads); use the shipped judge, `load_judge()`.")
         p = images if isinstance(images, dict) else self.predict(images)
         codes = identity_codes(identity, subject)
         return np.mean([p[k].argmax(1) == codes[k] for k in IDENTITY], 0)
@@ -607,16 +607,16 @@ class Judge:
 def load_judge(path=None, # folder with model.safetensors and config.json (default: data/puppet-judge)
                device='cpu', # where to run it
               )->Judge:
-    "Load a puppet judge: world v2 (the default: subject, action and the four identity attributes) or v1 (subject and action)."
+    "Load a puppet judge (default: the shipped one, which reads subject, action and the four identity attributes)."
     from safetensors.torch import load_file
     p = Path(path) if path is not None else _data_dir()/JUDGE_NAME
     if not (p/'config.json').is_file() or not (p/'model.safetensors').is_file():
         raise ValueError(f"No puppet judge at {p} (config.json + model.safetensors); train one with `train_judge` and `Judge.save`.")
     cfg = json.loads((p/'config.json').read_text())
     sd = load_file(str(p/'model.safetensors'))
-    if 'classes' not in cfg:  # a world v1 judge: subject and action heads only, stored as `subject.*` and `action.*`
-        cfg = {**cfg, 'classes': dict(subject=len(cfg['subjects']), action=len(cfg['actions']))}
-        sd = {('heads.' + k if k.split('.')[0] in ('subject', 'action') else k): v for k, v in sd.items()}
+    if 'classes' not in cfg:
+        raise ValueError(f"{p} holds a world v1 judge (subject and action only), which cannot read identities; use the "
+                         "shipped judge (`load_judge()`), or train one with `train_judge`.")
     m = PuppetJudge(cfg['classes'], cfg['width'], cfg['size'])
     m.load_state_dict(sd); return Judge(m.to(device), cfg)
 
