@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['ARTIFACT_FILE', 'LATENTS_FILE', 'LORA_FILE', 'UNET_FILE', 'ARTIFACT_FILES', 'ARTIFACT_FORMAT', 'ARTIFACT_KEYS',
-           'LORA_TARGETS', 'DEFAULT_LR', 'LR_MAX', 'DEFAULT_STEPS', 'CHECKPOINT_FILE', 'CHECKPOINT_KEYS',
-           'LONG_FINETUNE', 'encode_image', 'encode_text', 'ArtifactError', 'check_writable_folder',
+           'LORA_TARGETS', 'DEFAULT_LR', 'LR_MAX', 'DEFAULT_STEPS', 'PRECISIONS', 'AMP_DTYPES', 'CHECKPOINT_FILE',
+           'CHECKPOINT_KEYS', 'LONG_FINETUNE', 'encode_image', 'encode_text', 'ArtifactError', 'check_writable_folder',
            'check_artifact_folder', 'lora_shapes', 'Artifact', 'remove', 'denoising_loss', 'check_finetune_args',
-           'lora_state', 'finetune_defaults', 'CheckpointError', 'read_checkpoint', 'remove_checkpoint',
-           'save_checkpoint', 'finetune']
+           'lora_state', 'finetune_defaults', 'resolve_precision', 'check_autocast', 'CheckpointError',
+           'read_checkpoint', 'remove_checkpoint', 'save_checkpoint', 'finetune']
 
 # %% ../nbs/03_finetune.ipynb #563ef9d1
 import hashlib, json, math, os, re, shutil, time, warnings
@@ -374,30 +374,31 @@ def denoising_loss(pipe:StableDiffusionPipeline, # the model (with or without an
     return total / n
 
 # %% ../nbs/03_finetune.ipynb #227dc7c6
-def _batch_loss(unet, sched, batch, dev, dtype, amp):
-    "Eq. 1's loss of `unet` on one batch (latents, embeddings, noise, timesteps)."
+def _batch_loss(unet, sched, batch, dev, amp_dtype):
+    "Eq. 1's loss of `unet` on one batch (latents, embeddings, noise, timesteps), under autocast to `amp_dtype` unless it is None."
     lat, emb, nz, tt = batch
     noisy, target = sched.add_noise(lat, nz, tt), _targets(sched, lat, nz, tt).to(dev)
-    with torch.autocast(dev.type, dtype=dtype, enabled=amp):
+    with torch.autocast(dev.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
         pred = unet(noisy.to(dev), tt.to(dev), encoder_hidden_states=emb.to(dev)).sample
     return F.mse_loss(pred.float(), target.float())
 
-def _check_trained(unet, weights, sched, batch, dev, dtype, amp, lr):
+def _check_trained(unet, weights, sched, batch, dev, amp_dtype, lr):
     "The last update is in no loss of the loop: its weights must be finite and give a finite loss."
     bad = [k for k, v in weights.items() if not torch.isfinite(v).all()]
     if bad: raise FloatingPointError(f"The finetuned weights hold non-finite values ({len(bad)} tensors, first {bad[0]}); "
                                      f"lower the learning rate (now {lr:g}).")
     unet.eval()   # no dropout: the check draws no random numbers
-    with torch.no_grad(): loss = _batch_loss(unet, sched, batch, dev, dtype, amp).item()
+    with torch.no_grad(): loss = _batch_loss(unet, sched, batch, dev, amp_dtype).item()
     if not math.isfinite(loss):
         raise FloatingPointError(f"The finetuned weights give a non-finite loss ({loss}) after the last update; lower the learning rate (now {lr:g}).")
 
 # %% ../nbs/03_finetune.ipynb #827e52ba
 LR_MAX = torch.finfo(torch.float32).max / 10   # Adam's first step is lr / (1 - beta1) = 10 lr: above this it overflows float32
 
-def check_finetune_args(steps, lr, method, rank, seed=0):
+def check_finetune_args(steps, lr, method, rank, seed=0, precision='auto'):
     "One clear error for a bad finetune setting, before any work."
     check_seed(seed, 'finetune seed')
+    if precision not in PRECISIONS: raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, got {precision!r}.")
     if method not in ('lora', 'full'): raise ValueError(f"method must be 'lora' or 'full', got {method!r}.")
     if steps is not None and (not isinstance(steps, int) or steps < 1):  # None: the default
         raise ValueError(f"finetune steps must be an integer >= 1, got {steps!r}.")
@@ -418,6 +419,46 @@ def finetune_defaults(pipe:StableDiffusionPipeline, # the base model
     "The finetune settings used when none are given: the model folder's own (`imposter.json`), else the library's."
     own = getattr(pipe, 'imposter_defaults', None) or {}
     return dict(lr=DEFAULT_LR[method], steps=DEFAULT_STEPS) | own.get(method, {})
+
+# %% ../nbs/03_finetune.ipynb #e2c78d4e
+PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
+AMP_DTYPES = {'fp32': None, 'bf16': torch.bfloat16, 'fp16': torch.float16}   # the autocast dtype of each precision
+_PRECISION_OF = {torch.float32: 'fp32', torch.bfloat16: 'bf16', torch.float16: 'fp16'}
+
+def resolve_precision(precision:str, # 'auto', 'fp32', 'bf16' or 'fp16'
+                      device:str|torch.device, # where the finetune runs
+                      model_dtype:torch.dtype, # the dtype of the UNet as loaded
+                      method:str='lora', # 'full' trains a float32 copy of the UNet, so 'fp32' suits any model
+                      bf16_ok:bool|None=None, # whether the CUDA device has bfloat16 (default: ask torch)
+                     ) -> str:
+    "The precision a finetune runs in (see above); one clear error for a bad value or a combination that cannot run."
+    if precision not in PRECISIONS: raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, got {precision!r}.")
+    dev, own = torch.device(device), _PRECISION_OF.get(model_dtype, 'fp32')
+    frozen_half = method == 'lora' and own != 'fp32'   # LoRA computes on the frozen weights as loaded
+    if precision == 'auto':
+        if frozen_half: precision = own
+        elif dev.type == 'cuda': precision = 'bf16' if (torch.cuda.is_bf16_supported() if bf16_ok is None else bf16_ok) else 'fp16'
+        else: precision = 'fp32'
+    if frozen_half and precision != own:
+        raise ValueError(f"A LoRA finetune computes in the dtype its frozen weights were loaded in ({str(model_dtype).removeprefix('torch.')}), "
+                         f"so precision {precision!r} cannot run on this model; choose {own!r} or 'auto', or load the model in float32.")
+    return precision
+
+def check_autocast(precision:str, device:str|torch.device):
+    "One clear error, before any work, if `device` cannot autocast to the precision's dtype (torch would compute float32 instead)."
+    d, dev = AMP_DTYPES[precision], torch.device(device)
+    if d is None: return
+    x = torch.ones(2, 2, device=dev)
+    with warnings.catch_warnings():   # torch warns, disables autocast and goes on in float32
+        warnings.simplefilter('ignore')
+        with torch.autocast(dev.type, dtype=d): got = torch.mm(x, x).dtype
+    if got != d: raise ValueError(f"This torch cannot autocast to {str(d).removeprefix('torch.')} on {dev.type}; choose another precision.")
+
+def _update(loss, opt, scaler):
+    "One optimiser step on `loss`: plain, or through the gradient scaler (fp16), which skips a step whose gradients overflowed."
+    opt.zero_grad(set_to_none=True)
+    if scaler is None: loss.backward(); opt.step(); return
+    scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
 
 # %% ../nbs/03_finetune.ipynb #bd77f124
 CHECKPOINT_FILE = 'checkpoint.json'
@@ -448,12 +489,16 @@ def remove_checkpoint(folder:str|os.PathLike):
     if not any(folder.iterdir()): folder.rmdir()
 
 # %% ../nbs/03_finetune.ipynb #667c492c
-def save_checkpoint(folder:Path, iteration:int, params:dict, opt, g:torch.Generator, latents:torch.Tensor, losses:list, record:dict):
+def save_checkpoint(folder:Path, iteration:int, params:dict, opt, g:torch.Generator, latents:torch.Tensor, losses:list, record:dict,
+                    scaler=None):
     "Write the finetune state after `iteration` (see above): a new tensor file, then checkpoint.json, then the old files go."
     folder.mkdir(parents=True, exist_ok=True)
     t = {f'param.{n}': p.detach().to('cpu', torch.float32, copy=True) for n, p in params.items()}
     for n, p in params.items(): t |= {f'adam.{k}.{n}': v.detach().to('cpu', copy=True) for k, v in opt.state.get(p, {}).items()}
     t |= {'generator': g.get_state(), 'latents': latents.contiguous()}
+    if scaler is not None:
+        s = scaler.state_dict()
+        t |= {'scaler.scale': torch.tensor(s['scale'], dtype=torch.float64), 'scaler.growth_tracker': torch.tensor(s['_growth_tracker'])}
     name = f'checkpoint-{iteration:08d}.safetensors'
     tmp = folder / f'.{name}.tmp-{os.getpid()}'
     try: save_file(t, tmp)
@@ -467,12 +512,13 @@ def save_checkpoint(folder:Path, iteration:int, params:dict, opt, g:torch.Genera
     for f in folder.glob('checkpoint-*.safetensors'):
         if f.name != name: f.unlink()
 
-def _restore(folder:Path, rec:dict, params:dict, opt, g:torch.Generator) -> torch.Tensor:
-    "Put a checkpoint's weights, Adam state and generator state back; returns its latents."
+def _restore(folder:Path, rec:dict, params:dict, opt, g:torch.Generator, scaler=None) -> torch.Tensor:
+    "Put a checkpoint's weights, Adam state, generator state and gradient scaler back; returns its latents."
     t = load_file(folder / rec['file'])
     have = {k.removeprefix('param.'): tuple(v.shape) for k, v in t.items() if k.startswith('param.')}
     keys = {k.split('.')[1] for k in t if k.startswith('adam.')}
-    whole = {f'adam.{k}.{n}' for k in keys for n in params} <= set(t) and {'generator', 'latents'} <= set(t)
+    need = {'generator', 'latents'} | ({'scaler.scale', 'scaler.growth_tracker'} if scaler is not None else set())
+    whole = {f'adam.{k}.{n}' for k in keys for n in params} <= set(t) and need <= set(t)
     if have != {n: tuple(p.shape) for n, p in params.items()} or not whole or t['generator'].shape != g.get_state().shape:
         raise CheckpointError(f"{str(folder / rec['file'])!r} holds other weights or state than this finetune's; start again without resuming.")
     with torch.no_grad():
@@ -482,6 +528,8 @@ def _restore(folder:Path, rec:dict, params:dict, opt, g:torch.Generator) -> torc
     sd['state'] = {i: {k: t[f'adam.{k}.{names[id(p)]}'] for k in keys} for i, p in enumerate(opt.param_groups[0]['params'])}
     opt.load_state_dict(sd)
     g.set_state(t['generator'])
+    if scaler is not None:
+        scaler.load_state_dict({**scaler.state_dict(), 'scale': t['scaler.scale'].item(), '_growth_tracker': int(t['scaler.growth_tracker'])})
     return t['latents']
 
 # %% ../nbs/03_finetune.ipynb #c0884259
@@ -494,7 +542,8 @@ def _pair_key(imgs:list, tx_S:str, tx_D:str) -> str:
 
 def _check_resume(folder, rec:dict, run:dict, steps:int):
     "Refuse, in one sentence, to continue a checkpoint of another finetune, or one that has done more than `steps`."
-    diff = [f"{k} {rec['settings'].get(k)!r} there, {v!r} now" for k, v in run['settings'].items() if rec['settings'].get(k) != v]
+    was = {'precision': run['settings'].get('precision')} | rec['settings']   # a checkpoint from before the precision option names none
+    diff = [f"{k} {was.get(k)!r} there, {v!r} now" for k, v in run['settings'].items() if was.get(k) != v]
     if rec['pair'] != run['pair']: diff.append('another pair there (other images or captions)')
     if rec['fingerprint'] != run['fingerprint']: diff.append(f"model {rec['model_id']!r} (fingerprint {rec['fingerprint']}) there, {run['model_id']!r} ({run['fingerprint']}) now")
     if diff: raise CheckpointError(f"The checkpoint in {str(folder)!r} is of another finetune ({'; '.join(diff)}); resume with its settings, or start again without resuming.")
@@ -574,17 +623,20 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
              checkpoint_every:int|None=None, # save a resumable checkpoint every this many iterations (None or 0: never)
              checkpoint_dir:str|os.PathLike|None=None, # the checkpoint folder (needed with `checkpoint_every` or `resume`)
              resume:bool=False, # continue the checkpoint in `checkpoint_dir` (its steps and lr where these are None)
+             precision:str='auto', # 'fp32', 'bf16', 'fp16' (autocast with a gradient scaler) or 'auto' (see Precision)
             ) -> Artifact:
     "Finetune on the source and driving images with their captions (Eq. 1); returns the artifact."
     rec = _checkpoint_plan(checkpoint_dir, checkpoint_every, resume)   # the checkpoint to continue, or None
     if rec: steps, lr = (rec['steps'] if steps is None else steps), (rec['settings']['lr'] if lr is None else lr)
     d = finetune_defaults(pipe, method) if method in DEFAULT_LR else {}   # an unknown method is named just below
     steps, lr = (d.get('steps') if steps is None else steps), (d.get('lr') if lr is None else lr)
-    check_finetune_args(steps, lr, method, rank, seed)
+    check_finetune_args(steps, lr, method, rank, seed, precision)
+    precision = resolve_precision(precision, pipe.device, pipe.unet.dtype, method)
+    check_autocast(precision, pipe.device)
     tx_S, tx_D, tx_T = _prompts(pipe, source_prompt, driving_prompt, target_prompt)
     size = model_size(pipe)
     imgs = [load_image(source, size), load_image(driving, size)]   # file errors surface here, before any work
-    run = dict(settings=dict(method=method, lr=lr, rank=rank if method == 'lora' else None, seed=seed), steps=steps,
+    run = dict(settings=dict(method=method, lr=lr, rank=rank if method == 'lora' else None, seed=seed, precision=precision), steps=steps,
                pair=_pair_key(imgs, tx_S, tx_D), model_id=model_id(pipe), fingerprint=model_fingerprint(pipe))
     if rec: _check_resume(checkpoint_dir, rec, run, steps)
     remove(pipe)
@@ -600,11 +652,11 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
     base = _make_trainable(unet, method, rank, seed)
     params = {n: p for n, p in unet.named_parameters() if p.requires_grad}
     opt = torch.optim.Adam(list(params.values()), lr=lr)
-    amp = dev.type == 'cuda' and dtype != torch.float32
+    amp_dtype, scaler = AMP_DTYPES[precision], (torch.amp.GradScaler(dev.type) if precision == 'fp16' else None)
     start, losses, spent, t0 = 0, [], 0., time.time()
     try:
         if rec:
-            z = _restore(Path(checkpoint_dir), rec, params, opt, g); z_S, z_D = z[:1], z[1:]
+            z = _restore(Path(checkpoint_dir), rec, params, opt, g, scaler); z_S, z_D = z[:1], z[1:]
             start, losses, spent = rec['iteration'], list(rec['losses']), rec['seconds']
         latents, embeds = torch.cat([z_S, z_D]), torch.cat([e_S, e_D])
         unet.train()
@@ -613,8 +665,8 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
             batches = _batches(method, latents, embeds, g, n_t)
             step_losses = []
             for batch in batches:
-                loss = _batch_loss(unet, sched, batch, dev, dtype, amp)
-                opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+                loss = _batch_loss(unet, sched, batch, dev, amp_dtype)
+                _update(loss, opt, scaler)
                 step_losses.append(loss.item())
             losses.append(sum(step_losses)/len(step_losses)); bar.set_postfix(loss=f'{losses[-1]:.4f}')
             if not math.isfinite(losses[-1]):
@@ -623,13 +675,14 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
             if n == start + 1: t1 = time.time()   # the first iteration warms up: the estimate starts after it
             if n == start + 3 and steps > LONG_FINETUNE: _warn_long(steps, n, (time.time() - t1) / 2, checkpoint_every)
             if checkpoint_every and n % checkpoint_every == 0 and n < steps:
-                save_checkpoint(Path(checkpoint_dir), n, params, opt, g, latents, losses, {**run, 'seconds': round(spent + time.time() - t0, 2)})
+                save_checkpoint(Path(checkpoint_dir), n, params, opt, g, latents, losses, {**run, 'seconds': round(spent + time.time() - t0, 2)}, scaler)
             if callback is not None: callback(n, losses[-1], unet)
         if batches is None: batches = _batches(method, latents, embeds, torch.Generator().manual_seed(seed), n_t)   # resumed at its last step
         weights = lora_state(unet) if method == 'lora' else {k: v.detach().to('cpu', dtype, copy=True) for k, v in unet.state_dict().items()}
-        _check_trained(unet, weights, sched, batches[-1], dev, dtype, amp, lr)
+        _check_trained(unet, weights, sched, batches[-1], dev, amp_dtype, lr)
     finally: _unmake_trainable(unet, method, base, dtype, was_training)
     settings = dict(method=method, steps=steps, lr=lr, rank=rank if method == 'lora' else None, seed=seed, size=size,
-                    seconds=round(spent + time.time() - t0, 2), device=str(dev), dtype=str(dtype).removeprefix('torch.'))
+                    seconds=round(spent + time.time() - t0, 2), device=str(dev), dtype=str(dtype).removeprefix('torch.'), precision=precision)
+    if scaler is not None: settings['loss_scale'] = scaler.get_scale()
     if rec: settings['resumed_at'] = start
     return Artifact(z_S, z_D, tx_S, tx_D, tx_T, model_id(pipe), model_fingerprint(pipe), settings, weights, losses)
