@@ -10,16 +10,17 @@ __all__ = ['RECIPE', 'CPU_SECONDS', 'GATES', 'MODEL_FILES', 'toy_recipe', 'cpu_p
            'main']
 
 # %% ../nbs/11_puppet_train.ipynb #56445b5d
-import argparse, copy, hashlib, json, math, os, platform, shutil, sys, time, zlib
+import copy, hashlib, json, math, os, platform, shutil, sys, time, zlib
 from pathlib import Path
 import numpy as np
 import torch, torch.nn.functional as F
 from tqdm.auto import tqdm, trange
 from diffusers import AutoencoderKL, DDIMScheduler, DDPMScheduler, StableDiffusionPipeline, UNet2DConditionModel
 from transformers import CLIPTextConfig, CLIPTextModel
-from .puppets import (ACTIONS, ALL_SUBJECTS, BENCH_ACTIONS, PEOPLE, SEEN, SUBJECTS, UNSEEN, caption, figure_mask,
-                              iou, judge_accuracy, pretraining_set, render, render_items, train_judge, write_tokenizer,
-                              make_benchmark, JUDGE_NAME, BENCH_NAME, BENCH_FILE, SPLITS)
+from .puppets import ACTIONS, ALL_SUBJECTS, SUBJECTS, caption, figure_mask, iou, render, render_items
+from .puppet_corpus import BENCH_ACTIONS, SEEN, pretraining_set, write_tokenizer
+from .puppet_bench import BENCH_NAME, BENCH_FILE, SPLITS, make_benchmark, load_benchmark
+from .puppet_judge import JUDGE_NAME, head_accuracy, judge_set, load_judge, train_judge
 from .models import DEFAULTS_FILE
 from safetensors.torch import save_file, load_file
 
@@ -69,38 +70,38 @@ def cpu_projection(recipe:dict=None, # default: `RECIPE`
     return p
 
 # %% ../nbs/11_puppet_train.ipynb #178de0b9
-def build_vae(cfg:dict, # recipe['vae']
+def build_vae(spec:dict, # recipe['vae']
               seed:int=0)->AutoencoderKL:
     "A randomly initialised `AutoencoderKL` (factor 2**(blocks-1))."
     torch.manual_seed(seed)
-    ch = tuple(cfg['block_out_channels']); n = len(ch)
-    return AutoencoderKL(block_out_channels=ch, in_channels=3, out_channels=3, latent_channels=cfg['latent_channels'],
-                         layers_per_block=cfg['layers_per_block'], norm_num_groups=cfg['norm_num_groups'],
-                         mid_block_add_attention=cfg['mid_attention'],
+    ch = tuple(spec['block_out_channels']); n = len(ch)
+    return AutoencoderKL(block_out_channels=ch, in_channels=3, out_channels=3, latent_channels=spec['latent_channels'],
+                         layers_per_block=spec['layers_per_block'], norm_num_groups=spec['norm_num_groups'],
+                         mid_block_add_attention=spec['mid_attention'],
                          down_block_types=['DownEncoderBlock2D']*n, up_block_types=['UpDecoderBlock2D']*n, sample_size=64)
 
-def build_text_encoder(cfg:dict, # recipe['text']
+def build_text_encoder(spec:dict, # recipe['text']
                        tokenizer, # the world's CLIPTokenizer
                        seed:int=0)->CLIPTextModel:
     "A randomly initialised small `CLIPTextModel` for `tokenizer`'s vocabulary."
     torch.manual_seed(seed)
     conf = CLIPTextConfig(vocab_size=len(tokenizer), max_position_embeddings=tokenizer.model_max_length,
                           bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-                          pad_token_id=tokenizer.pad_token_id, hidden_act='quick_gelu', projection_dim=cfg['hidden_size'], **cfg)
+                          pad_token_id=tokenizer.pad_token_id, hidden_act='quick_gelu', projection_dim=spec['hidden_size'], **spec)
     return CLIPTextModel(conf)
 
-def build_unet(cfg:dict, # recipe['unet']
+def build_unet(spec:dict, # recipe['unet']
                cross_attention_dim:int, # the text encoder's hidden size
                sample_size:int, # latent side (image size / VAE factor)
                seed:int=0)->UNet2DConditionModel:
     "A randomly initialised `UNet2DConditionModel` with cross attention in all but the lowest-resolution block."
     torch.manual_seed(seed)
-    ch = tuple(cfg['block_out_channels']); n = len(ch)
+    ch = tuple(spec['block_out_channels']); n = len(ch)
     return UNet2DConditionModel(sample_size=sample_size, in_channels=4, out_channels=4, block_out_channels=ch,
-                                layers_per_block=cfg['layers_per_block'], cross_attention_dim=cross_attention_dim,
+                                layers_per_block=spec['layers_per_block'], cross_attention_dim=cross_attention_dim,
                                 down_block_types=('CrossAttnDownBlock2D',)*(n - 1) + ('DownBlock2D',),
                                 up_block_types=('UpBlock2D',) + ('CrossAttnUpBlock2D',)*(n - 1),
-                                attention_head_dim=cfg['attention_head_dim'], norm_num_groups=cfg['norm_num_groups'])
+                                attention_head_dim=spec['attention_head_dim'], norm_num_groups=spec['norm_num_groups'])
 
 def noise_scheduler(train:bool=True)->DDPMScheduler:
     "SD's noise schedule: scaled_linear betas 0.00085..0.012, 1000 steps, epsilon (DDPM for training, DDIM as the authors sample)."
@@ -150,7 +151,7 @@ def _to_tensor(images): return torch.from_numpy(images).permute(0, 3, 1, 2).floa
 # %% ../nbs/11_puppet_train.ipynb #1febb66a
 def train_vae(vae:AutoencoderKL, # model to train (in place)
               images:np.ndarray, # uint8 (N, H, W, 3) training renders
-              cfg:dict, # recipe['vae']
+              spec:dict, # recipe['vae']
               seed:int=0,
               device='cpu',
               ckpt:str=None, # checkpoint file for resuming (None: no checkpoints)
@@ -158,21 +159,21 @@ def train_vae(vae:AutoencoderKL, # model to train (in place)
               progress:bool=True)->AutoencoderKL:
     "Train the VAE on random crops with MSE + a small KL term (seeded, resumable)."
     X = _to_tensor(images); vae.to(device).train()
-    opt = torch.optim.AdamW(vae.parameters(), lr=cfg['lr'], weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, cfg['lr'], total_steps=cfg['steps'], pct_start=0.05)
+    opt = torch.optim.AdamW(vae.parameters(), lr=spec['lr'], weight_decay=0.0)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, spec['lr'], total_steps=spec['steps'], pct_start=0.05)
     start = _load_ckpt(ckpt, model=vae, opt=opt, sched=sched) if ckpt else 0
-    c, n = cfg['crop'], X.shape[-1]
-    for step in (pbar := trange(start, cfg['steps'], disable=not progress, desc='vae', initial=start, total=cfg['steps'])):
+    c, n = spec['crop'], X.shape[-1]
+    for step in (pbar := trange(start, spec['steps'], disable=not progress, desc='vae', initial=start, total=spec['steps'])):
         g = _gen(seed, 'vae', step)
-        idx = torch.randint(len(X), (cfg['batch_size'],), generator=g)
+        idx = torch.randint(len(X), (spec['batch_size'],), generator=g)
         i, j = torch.randint(0, n - c + 1, (2,), generator=g).tolist()
         x = X[idx][:, :, i:i + c, j:j + c].to(device)
         post = vae.encode(x).latent_dist
-        z = post.mean if cfg['posterior'] == 'mean' else post.mean + post.std*torch.randn(post.mean.shape, generator=g).to(device)
-        loss = F.mse_loss(vae.decode(z).sample, x) + cfg['kl_weight']*post.kl().mean()
+        z = post.mean if spec['posterior'] == 'mean' else post.mean + post.std*torch.randn(post.mean.shape, generator=g).to(device)
+        loss = F.mse_loss(vae.decode(z).sample, x) + spec['kl_weight']*post.kl().mean()
         opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
         if step % 50 == 0: pbar.set_postfix(loss=f'{loss.item():.5f}')
-        if ckpt and (step + 1) % ckpt_every == 0 and step + 1 < cfg['steps']: _save_ckpt(ckpt, step + 1, model=vae, opt=opt, sched=sched)
+        if ckpt and (step + 1) % ckpt_every == 0 and step + 1 < spec['steps']: _save_ckpt(ckpt, step + 1, model=vae, opt=opt, sched=sched)
     return vae.eval()
 
 @torch.no_grad()
@@ -204,7 +205,7 @@ def train_unet(unet:UNet2DConditionModel, # model to train (in place)
                tokenizer, # the world's CLIPTokenizer
                latents:torch.Tensor, # scaled latents (N, 4, h, w)
                captions:list, # N captions
-               cfg:dict, # recipe['unet']
+               spec:dict, # recipe['unet']
                seed:int=0,
                device='cpu',
                ckpt:str=None, # checkpoint file for resuming
@@ -218,16 +219,16 @@ def train_unet(unet:UNet2DConditionModel, # model to train (in place)
     unet.to(device).train(); text_encoder.to(device).train()
     ema_u, ema_t = copy.deepcopy(unet).eval().requires_grad_(False), copy.deepcopy(text_encoder).eval().requires_grad_(False)
     params = list(unet.parameters()) + list(text_encoder.parameters())
-    opt = torch.optim.AdamW(params, lr=cfg['lr'], weight_decay=1e-2)
-    warm, total = cfg['warmup'], cfg['steps']
+    opt = torch.optim.AdamW(params, lr=spec['lr'], weight_decay=1e-2)
+    warm, total = spec['warmup'], spec['steps']
     lr_at = lambda s: min(1.0, (s + 1)/warm)*(0.1 + 0.9*0.5*(1 + math.cos(math.pi*min(1.0, s/total))))
     lrs = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
     start = _load_ckpt(ckpt, unet=unet, text=text_encoder, ema_u=ema_u, ema_t=ema_t, opt=opt, lrs=lrs) if ckpt else 0
     acp = sched.alphas_cumprod.to(device)
     for step in (pbar := trange(start, total, disable=not progress, desc='unet', initial=start, total=total)):
         g = _gen(seed, 'unet', step)
-        idx = torch.randint(len(latents), (cfg['batch_size'],), generator=g)
-        ci = cap_idx[idx].clone(); ci[torch.rand(len(idx), generator=g) < cfg['caption_dropout']] = empty
+        idx = torch.randint(len(latents), (spec['batch_size'],), generator=g)
+        ci = cap_idx[idx].clone(); ci[torch.rand(len(idx), generator=g) < spec['caption_dropout']] = empty
         z0 = latents[idx].to(device)
         t = torch.randint(0, sched.config.num_train_timesteps, (len(idx),), generator=g).to(device)
         eps = torch.randn(z0.shape, generator=g).to(device)
@@ -237,7 +238,7 @@ def train_unet(unet:UNet2DConditionModel, # model to train (in place)
         loss = F.mse_loss(unet(zt, t, encoder_hidden_states=h).sample, eps)
         opt.zero_grad(set_to_none=True); loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step(); lrs.step()
-        d = min(cfg['ema'], (1 + step)/(10 + step))
+        d = min(spec['ema'], (1 + step)/(10 + step))
         with torch.no_grad():
             for m, e in ((unet, ema_u), (text_encoder, ema_t)):
                 torch._foreach_lerp_(list(e.parameters()), list(m.parameters()), 1 - d)
@@ -269,17 +270,19 @@ def sample_captions(pipe, captions:list, seeds:list, steps:int=50, cfg:float=7.5
         out += pipe(list(captions[i:i + batch_size]), num_inference_steps=steps, guidance_scale=cfg, generator=gens).images
     return out
 
-def evaluate_t2i(pipe, judge, cfg:dict, seed:int=0, progress:bool=False)->dict:
+def evaluate_t2i(pipe, judge,
+                 spec:dict, # recipe['eval']: samples, steps, guidance scale (cfg), batch size, unseen seeds
+                 seed:int=0, progress:bool=False)->dict:
     "Judge text-to-image samples of seen captions, and of the benchmark's unseen combinations."
-    items = seen_eval_items(cfg['samples'], seed)
-    ims = sample_captions(pipe, [caption(s, a) for s, a, _ in items], [k for *_, k in items], cfg['steps'], cfg['cfg'], cfg['batch_size'], progress)
+    items = seen_eval_items(spec['samples'], seed)
+    ims = sample_captions(pipe, [caption(s, a) for s, a, _ in items], [k for *_, k in items], spec['steps'], spec['cfg'], spec['batch_size'], progress)
     p = judge.predict(ims)
     subj = np.array([ALL_SUBJECTS.index(s) for s, _, _ in items]); act = np.array([ACTIONS.index(a) for _, a, _ in items])
     ok_s, ok_a = p['subject'].argmax(1) == subj, p['action'].argmax(1) == act
     ious = [iou(figure_mask(im), render(s, a, k, canonical=True)['mask']) for im, (s, a, k) in zip(ims, items)]
     unseen = [(s, a) for s in SUBJECTS for a in BENCH_ACTIONS if (s, a) not in SEEN]
-    uitems = [(s, a, 20_000 + k) for k in range(cfg['unseen_seeds']) for s, a in unseen]
-    uims = sample_captions(pipe, [caption(s, a) for s, a, _ in uitems], [k for *_, k in uitems], cfg['steps'], cfg['cfg'], cfg['batch_size'], progress)
+    uitems = [(s, a, 20_000 + k) for k in range(spec['unseen_seeds']) for s, a in unseen]
+    uims = sample_captions(pipe, [caption(s, a) for s, a, _ in uitems], [k for *_, k in uitems], spec['steps'], spec['cfg'], spec['batch_size'], progress)
     up = judge.predict(uims)
     uact = up['action'].argmax(1) == np.array([ACTIONS.index(a) for _, a, _ in uitems])
     usub = up['subject'].argmax(1) == np.array([ALL_SUBJECTS.index(s) for s, _, _ in uitems])
@@ -317,7 +320,6 @@ def img2img_samples(pipe, images:np.ndarray, captions:list, seeds:list, strength
 
 def judge_validation(pipe, judge, per_combo:int=2, seed:int=98, device='cpu')->dict:
     "Accuracy of every head of `judge` on fresh renders: clean, after the VAE round trip, and as img2img samples (strength 0.3)."
-    from imposter.puppets import judge_set, head_accuracy
     ims, ys, items = judge_set(per_combo, seed)
     caps = [caption(s, a) for s, a, _ in items]
     return dict(clean=head_accuracy(judge, ims, ys), vae=head_accuracy(judge, vae_reconstruct(pipe.vae, ims, device), ys),
@@ -325,7 +327,7 @@ def judge_validation(pipe, judge, per_combo:int=2, seed:int=98, device='cpu')->d
 
 # %% ../nbs/11_puppet_train.ipynb #ebe4382b
 def identity_gates(pipe, judge,
-                   rows:list, # benchmark rows (`puppets.load_benchmark(split='dev')`), one per source is used
+                   rows:list, # benchmark rows (`puppet_bench.load_benchmark(split='dev')`), one per source is used
                    samples:int=8, # text-to-image samples of each source's caption
                    finetune_kw:dict=None, # the finetune (default: `finetune`'s defaults); None in `skip_finetune` mode
                    finetune_sources:int=1, # how many sources to finetune on (one pair each: its first row)
@@ -384,6 +386,7 @@ def gate_rows(metrics:dict)->list:
                      '' if ok is None else ('pass' if ok else 'MISSED')))
     return rows
 
+# %% ../nbs/11_puppet_train.ipynb #02da9a06
 def model_card(recipe:dict, metrics:dict, times:dict, command:str, machine:str, sizes:dict)->str:
     "The README of the model folder: recipe, exact command, seeds, time, and the gates."
     m = metrics
@@ -488,6 +491,7 @@ def _swap_in(new, dest):
     os.rename(new, dest)
     if old.exists(): shutil.rmtree(old)
 
+# %% ../nbs/11_puppet_train.ipynb #a13de299
 def train_puppets(out_dir='data', # where puppet-sd/, puppet-judge/ and puppet-bench/ are written
                   work_dir='runs/puppet-train', # checkpoints and stage outputs (for resuming)
                   recipe:dict=None, # default: `RECIPE`
@@ -545,7 +549,6 @@ def train_puppets(out_dir='data', # where puppet-sd/, puppet-judge/ and puppet-b
     jd = out/JUDGE_NAME
     if not (jd/'model.safetensors').is_file() or not (work/'judge.done').is_file():
         _timed(times, 'judge', train_judge_stage, jd, recipe, seed, device, progress); (work/'judge.done').write_text('ok'); save_times()
-    from imposter.puppets import load_judge
     judge = load_judge(jd)
     for split, bseed in SPLITS.items():
         if not (out/BENCH_NAME/split/BENCH_FILE).is_file(): make_benchmark(out/BENCH_NAME/split, bseed, size)
@@ -560,14 +563,13 @@ def train_puppets(out_dir='data', # where puppet-sd/, puppet-judge/ and puppet-b
             cached['t2i'], ims, uims = _timed(times, 'evaluate', evaluate_t2i, pipe, judge, ev, seed, progress)
             _grid(ims[:40], 10).save(work/'samples_seen.png'); _grid(uims[:32], 8).save(work/'samples_unseen.png')
         ef.write_text(json.dumps(cached, indent=1)); metrics.update(cached['judge']); metrics.update(cached['t2i'])
-        from imposter.puppets import load_benchmark
         dev = load_benchmark(out/BENCH_NAME/'dev'/BENCH_FILE)
         metrics.update(_timed(times, 'identity gates', identity_gates, pipe, judge, dev, ev['identity_samples'], ev['finetune'],
                               ev['finetune_sources'], ev['steps'], ev['cfg']))
         judge.model.cpu(); pipe.to('cpu'); save_times()
         machine = f"{platform.machine()} {torch.cuda.get_device_name(0) if device.type == 'cuda' else (platform.processor() or 'CPU') + f', {os.cpu_count()} cores'}"
         sizes = dict(puppet_sd=_folder_size(sd), puppet_judge=_folder_size(jd), puppet_bench=_folder_size(out/BENCH_NAME))
-        cmd = command or 'imposter-train-puppets --out data'
+        cmd = command or 'imposter train-puppets --out data'
         (sd/'README.md').write_text(model_card(recipe, metrics, times, cmd, machine, sizes))
         (work/'metrics.json').write_text(json.dumps(dict(metrics=metrics, times=times, sizes=sizes), indent=1))
     return metrics
@@ -579,18 +581,8 @@ def _grid(ims, n):
     return g
 
 # %% ../nbs/11_puppet_train.ipynb #75d3f6f5
-def main(argv=None):
-    "Command line: train the puppet world's Stable Diffusion (`imposter-train-puppets --help`)."
-    ap = argparse.ArgumentParser(description='Train the puppet world Stable Diffusion, the judge, and write the benchmark.')
-    ap.add_argument('--out', default='data', help='output folder for puppet-sd, puppet-judge, puppet-bench')
-    ap.add_argument('--work', default='runs/puppet-train', help='checkpoints (resumable)')
-    ap.add_argument('--device', default=None, help='cuda or cpu (default: cuda if available)')
-    ap.add_argument('--seed', type=int, default=0)
-    ap.add_argument('--toy', action='store_true', help='toy sizes (a smoke test in seconds)')
-    ap.add_argument('--no-resume', action='store_true', help='start over, deleting the work folder')
-    ap.add_argument('--no-eval', action='store_true', help='skip the text-to-image gates and model card')
-    a = ap.parse_args(argv)
-    r = toy_recipe() if a.toy else copy.deepcopy(RECIPE); r['seed'] = a.seed
-    cmd = 'imposter-train-puppets ' + ' '.join(sys.argv[1:] if argv is None else argv)
-    m = train_puppets(a.out, a.work, r, a.device, not a.no_resume, not a.no_eval, True, cmd)
-    print(json.dumps(m, indent=1))  # the exit status is 0: a console script's return value would become it
+def main(argv:list|None=None, # the command's arguments (default: sys.argv[1:])
+        ) -> int: # the exit status: 0 on success
+    "The `imposter-train-puppets` command: `imposter train-puppets`, through the same parser."
+    from imposter.cli import main as imposter
+    return imposter(['train-puppets', *(sys.argv[1:] if argv is None else argv)])

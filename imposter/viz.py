@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['to_tensor', 'to_image', 'fig_png', 'fig_image', 'show_figures_inline', 'log_amplitude', 'centred_phase', 'luminance',
            'spectra_figure', 'image_spectra', 'swap', 'swap_images', 'image_row', 'decode', 'plot_traces', 'x0_strip',
-           'image_grid', 'heatmap', 'pareto_front', 'tradeoff']
+           'image_grid', 'heatmap', 'pareto_front', 'tradeoff', 'interval_panels']
 
 # %% ../nbs/06_viz.ipynb #b0609723
 import io, math
@@ -213,21 +213,30 @@ def image_grid(images:list, # rows of PIL images (None leaves a cell empty)
                col_labels:list|None=None, # one label per column
                ax_grid=None, # an existing 2-D array of axes to draw into
                cell:float=1.0, # inches per cell
+               titles:list|None=None, # rows of per-cell titles, like `images` ('' or None: none); under the column label in the first row
+               title:str='', # the figure's title
               ) -> Figure:
-    "A labelled grid of images."
+    "A labelled grid of images, each cell optionally titled."
     nr, nc = len(images), max(len(r) for r in images)
+    if titles is not None and (len(titles) != nr or any(len(t) > len(r) for t, r in zip(titles, images))):
+        raise ValueError(f"image_grid: titles have {[len(t) for t in titles]} entries per row but images {[len(r) for r in images]}; "
+                         "give at most one title per image, in rows like the images.")
     if ax_grid is None:
-        fig = Figure(figsize=(cell * nc + 0.4, cell * nr + 0.3)); ax_grid = fig.subplots(nr, nc, squeeze=False)
+        fig = Figure(figsize=(cell * nc + 0.4, cell * nr + 0.3 + (0.3 if title else 0))); ax_grid = fig.subplots(nr, nc, squeeze=False)
     fig = ax_grid[0][0].figure
     for i in range(nr):
         for j in range(nc):
             ax = ax_grid[i][j]; _strip_axes(ax)
             im = images[i][j] if j < len(images[i]) else None
             if im is not None: ax.imshow(im)
-            if i == 0 and col_labels: ax.set_title(str(col_labels[j]), fontsize=7)
+            t = titles[i][j] if titles is not None and j < len(titles[i]) and titles[i][j] else ''
+            head = [str(col_labels[j])] if i == 0 and col_labels else []
+            if head or t: ax.set_title('\n'.join(head + ([t] if t else [])), fontsize=7)
             if j == 0 and row_labels: ax.set_ylabel(str(row_labels[i]), fontsize=7)
+    if title: fig.suptitle(title, fontsize=8)
     return fig
 
+# %% ../nbs/06_viz.ipynb #1b9870cd
 def heatmap(values, # (rows, cols) array; NaN for missing
             row_labels:list, # one label per row
             col_labels:list, # one label per column
@@ -279,3 +288,22 @@ def tradeoff(x, y, # two scores to maximise, one per setting
     ax.set_xlabel(xlabel, fontsize=8); ax.set_ylabel(ylabel, fontsize=8); ax.set_title(title, fontsize=8)
     ax.legend(fontsize=7); ax.tick_params(labelsize=7)
     return ax.figure
+
+# %% ../nbs/06_viz.ipynb #41dc4385
+def interval_panels(values, # (rows, cols) array of values; NaN where a row has none
+                    halves, # (rows, cols) array of their half-widths; NaN draws no bar
+                    row_labels:list, # one label per row (e.g. the methods)
+                    col_labels:list, # one title per column (e.g. the scores)
+                   ) -> Figure:
+    "One panel per column: each row's value with its interval, the rows labelled on the left."
+    v = np.asarray(values, float).reshape(len(row_labels), len(col_labels))
+    h = np.asarray(halves, float).reshape(len(row_labels), len(col_labels))
+    axs = Figure(figsize=(2.6 * max(len(col_labels), 1), 0.45 * len(row_labels) + 1.2)).subplots(1, max(len(col_labels), 1), sharey=True, squeeze=False)[0]
+    for j, ax in enumerate(axs[:len(col_labels)]):
+        ok = np.isfinite(v[:, j])
+        ax.errorbar(v[ok, j], np.flatnonzero(ok), xerr=np.nan_to_num(h[ok, j]), fmt='o', capsize=3)
+        ax.set_title(str(col_labels[j]), fontsize=9); ax.tick_params(labelsize=7); ax.grid(alpha=0.3)
+    axs[0].set_yticks(range(len(row_labels)), [str(r) for r in row_labels]); axs[0].invert_yaxis()
+    axs[0].figure.tight_layout()
+    return axs[0].figure
+
