@@ -306,17 +306,17 @@ def _mean_colour(x, mask): return x[mask].mean(0) if mask.any() else np.full(3, 
 def puppet_scores(generated, # generated image(s), PIL
                   target:dict, # the ground truth: a `puppets.render_target(...)` result (image, mask, labels)
                   driving_subject:str, # the driving instance's subject ('man' or 'woman')
-                  judge=None, # a puppet judge (`puppets.load_judge()`); None loads the embedded one; False skips its scores
+                  judge=None, # a puppet judge (`puppet_judge.load_judge()`); None loads the embedded one; False skips its scores
                  ): # a dict (a list of dicts for a list): iou, subject_prob, colour_error, leak_prob, action_prob, identity
     "Ground-truth scores of generated puppet images against the pair's known target."
-    from imposter import puppets
+    from imposter import puppets, puppet_judge
     single = not isinstance(generated, (list, tuple))
     gens = [generated] if single else list(generated)
     mask = np.asarray(target['mask'], bool)
     labels = target['labels']
     size = mask.shape[::-1]
     gens = [g.convert('RGB') if g.size == size else g.convert('RGB').resize(size, Image.BICUBIC) for g in gens]
-    judge = judge if judge is not None else puppets.load_judge()
+    judge = judge if judge is not None else puppet_judge.load_judge()
     if judge is not False:
         pred = judge.predict(gens)
         sub, act = np.asarray(pred['subject'], np.float64), np.asarray(pred['action'], np.float64)
