@@ -30,6 +30,8 @@ dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 # (`imposter.models.data_dir` looks there when the package is not used from a clone)
 data_files = [(os.path.join('share', 'imposter-diffusion', d), [os.path.join(d, f) for f in fs])
               for d, _, fs in os.walk('data') if fs]
+# the page `imposter explore` serves (`imposter.app.app_notebook` looks for it there when not in a clone)
+data_files.append((os.path.join('share', 'imposter-diffusion', 'app'), [os.path.join('nbs', 'app', 'explorer.ipynb')]))
 
 setuptools.setup(
     name=cfg['lib_name'],
@@ -43,6 +45,8 @@ setuptools.setup(
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['imposter', 'imposter.*']),
     include_package_data=True,
+    # model configs (JSON and text, no weights) that `imposter.sd21` builds from
+    package_data={'imposter': ['configs/*/*.*', 'configs/*/*/*.*']},
     install_requires=requirements,
     extras_require={'dev': dev_requirements},
     dependency_links=cfg.get('dep_links', '').split(),

@@ -45,6 +45,7 @@ class HelpFormatter(argparse.HelpFormatter):
 # %% ../nbs/05_cli.ipynb #3a2e32fe
 class FlagGroup:
     "Flags that several commands share, declared once: the parameters of `fn`, with their docments."
+    is_flag_group = True   # recognised by this marker, so a module that re-imports this class still matches
     def __init__(self, name:str, # the group's name
                  fn, # a function whose parameters (each defaulting to None), with their docments, are the flags
                  defaults=None, # a function giving {flag: the default that None stands for}, written in the help
@@ -82,7 +83,7 @@ def command_parser(fn, # a command: a function whose parameters, with their docm
     p = CommandParser(prog=prog, description=fn.__doc__, formatter_class=HelpFormatter, allow_abbrev=False)
     p.groups = {}
     for name, v in docments(fn, full=True, returns=False).items():
-        if not isinstance(v.anno, FlagGroup): _add_flag(p, name, v, v.docment); continue
+        if not getattr(v.anno, 'is_flag_group', False): _add_flag(p, name, v, v.docment); continue
         said = v.anno.defaults() if v.anno.defaults else {}
         for k, u in docments(v.anno.fn, full=True, returns=False).items():
             _add_flag(p, k, u, u.docment + (f' (default: {_written(said[k])})' if k in said else ''))
@@ -487,8 +488,8 @@ def _warning_line(cmd):
     return show
 
 def _lazy_commands():
-    from imposter import bench, manifest
-    return {**COMMANDS, 'bench': bench.bench_cli, 'fetch-data': manifest.fetch_data_cli}
+    from imposter import app, bench, manifest
+    return {**COMMANDS, 'bench': bench.bench_cli, 'fetch-data': manifest.fetch_data_cli, 'explore': app.explore_cli}
 
 def main(argv:list|None=None, # arguments (default: sys.argv[1:])
         ):

@@ -1,10 +1,13 @@
-"""Real-browser check of the explorer: JupyterLab on 127.0.0.1, headless Chromium, run all cells, move the K slider.
+"""Real-browser checks: the explorer in JupyterLab and as the `imposter explore` app, and a page of the docs site.
 
 Usage (from the repository root, with the dev environment active):
 
     apt-get install -y chromium && pip install playwright      # once; never `playwright install`
-    python nbs/experiments/browser_check.py [--out DIR] [--timeout 600] [--no-sweep] [--docs-image]
+    python nbs/experiments/browser_check.py [--out DIR] [--timeout 600] [--no-sweep] [--docs-image]   # JupyterLab
+    python nbs/experiments/browser_check.py --app [--out DIR] [--timeout 600] [--finetune-steps N]     # the Voila app
+    python nbs/experiments/browser_check.py --docs _site [--out DIR]                                    # the docs site
 
+The default check (JupyterLab):
 It copies nbs/experiments/explorer_demo.ipynb to a temporary folder (so nothing in the repository is saved over),
 starts JupyterLab there on a free port with a random token, opens the notebook in headless Chromium
 (/usr/bin/chromium), runs all cells, waits for the explorer's result image, takes a screenshot, moves the K slider
@@ -12,6 +15,15 @@ with the keyboard, waits for the new image, takes another screenshot and checks 
 then switches the method selector to SDEdit and checks that its slider shows and the result changes again.
 Then it starts the sweep, clicks Stop and checks that the sweep stopped early. Exit status 0 on success.
 JupyterLab and its kernels are stopped in every case.
+
+`--app` starts `imposter explore --no-browser` on a free port (the embedded model and its default benchmark pair,
+finetuned once and then taken from the cache, see `imposter.explore.cache_dir`), opens the page in headless
+Chromium, checks that it shows no code, waits for the result image, moves the K slider with the keyboard and checks
+that the result's pixels changed. Voila is stopped in every case.
+
+`--docs SITE` serves the built site (`python docs/build.py`) on 127.0.0.1, opens the page of `06_viz` and checks
+that each figure from a notebook output loaded (the img element is decoded, with a non-zero naturalWidth) and is not
+blank (the standard deviation of its pixels, read back through a canvas, is above BLANK_STD).
 """
 import argparse, io, json, os, secrets, shutil, signal, socket, subprocess, sys, tempfile, time, urllib.request
 import numpy as np
@@ -204,21 +216,164 @@ def check(out: Path, timeout: float, sweep: bool, docs_image: bool = False, note
     res['total_s'] = time.time() - t_start
     return res
 
+BLANK_STD = 2.0   # grey levels: a figure whose pixels vary less than this is blank
+
+def stop_group(proc, name):
+    "Stop a server started in its own process group: TERM, then KILL."
+    if proc is None or proc.poll() is not None: return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try: proc.wait(20)
+    except subprocess.TimeoutExpired: os.killpg(proc.pid, signal.SIGKILL); proc.wait(10)
+    log(f'{name} stopped, exit code', proc.returncode)
+
+def explore_command(port: int, finetune_steps) -> list:
+    "The `imposter explore` command line (through the same command parser when the CLI does not list it yet)."
+    from imposter.cli import _lazy_commands
+    args = ['--no-browser', '--port', str(port), '--device', 'cpu'] + (['--finetune-steps', str(finetune_steps)] if finetune_steps else [])
+    if 'explore' in _lazy_commands(): return [sys.executable, '-c', 'import sys; from imposter.cli import main; sys.exit(main())', 'explore', *args]
+    log('imposter explore is not registered in imposter.cli yet: running imposter.app.explore_cli through cli.command_parser')
+    code = ('import sys; from imposter.cli import command_parser; from imposter.app import explore_cli; '
+            'a = vars(command_parser(explore_cli, "imposter explore").parse_args(sys.argv[1:])); a.pop("debug"); sys.exit(explore_cli(**a))')
+    return [sys.executable, '-c', code, *args]
+
+def move_k(page, out: Path, prefix: str, scope: str = '.imposter-explorer') -> dict:
+    "Press ArrowRight on the explorer's K slider; wait until the result image's pixels change. Screenshots before and after."
+    img = page.locator(f'{scope} img.imposter-result').first
+    img.scroll_into_view_if_needed()
+    before = img.screenshot(); (out / f'{prefix}result_before.png').write_bytes(before)
+    page.screenshot(path=str(out / f'{prefix}before.png'))
+    status = page.locator(f'{scope} .widget-html-content').last
+    k_slider = page.locator(f'{scope} .widget-hslider').first
+    k_label = k_slider.locator('.widget-readout').first
+    k0 = k_label.inner_text()
+    k_slider.locator('.noUi-handle').first.focus()
+    page.keyboard.press('ArrowRight')
+    wait_for(lambda: k_label.inner_text() != k0, 20, 'the K readout to change')
+    k1, t_move, a = k_label.inner_text(), time.time(), pixels(before)
+    def changed():
+        if 'computing' in status.inner_text(): return None
+        png = img.screenshot(); b = pixels(png)
+        d = (b != a).any(-1) if a.shape == b.shape else np.ones(a.shape[:2], bool)
+        return (png, float(d.mean()), float(abs(a - b).mean()) if a.shape == b.shape else float('inf')) if d.any() else None
+    try: after, frac, diff = wait_for(changed, 120, f'the result image to change after moving K ({k0} -> {k1})')
+    finally: page.screenshot(path=str(out / f'{prefix}after.png'))
+    (out / f'{prefix}result_after.png').write_bytes(after)
+    res = dict(K_before=k0, K_after=k1, changed_pixel_fraction=frac, mean_abs_pixel_diff=diff, update_s=time.time() - t_move)
+    log(f'K {k0} -> {k1}: {100 * frac:.1f}% of the result pixels changed, by {diff:.2f} grey levels on average, '
+        f'{res["update_s"]:.1f} s after the key press')
+    return res
+
+def check_app(out: Path, timeout: float, finetune_steps=None, docs_image: bool = False) -> dict:
+    "`imposter explore` in headless Chromium: no code shown, a result image, and moving K changes it."
+    from playwright.sync_api import sync_playwright
+    t0, port = time.time(), free_port()
+    base, logpath, proc, res = f'http://127.0.0.1:{port}', out / 'voila.log', None, dict(screenshots={})
+    root = Path(tempfile.mkdtemp(prefix='imposter-app-'))
+    with open(logpath, 'w') as lf:
+        try:
+            proc = subprocess.Popen(explore_command(port, finetune_steps), cwd=root, stdout=lf, stderr=subprocess.STDOUT, start_new_session=True,
+                                    env=dict(os.environ, MPLBACKEND='Agg', PYTHONUNBUFFERED='1'))
+            def up():
+                if proc.poll() is not None: raise SystemExit(f'imposter explore exited with code {proc.returncode}; see {logpath}')
+                with socket.create_connection(('127.0.0.1', port), timeout=2): return True
+            wait_for(up, 120, 'Voila to listen', fatal=(SystemExit,))
+            log(f'Voila listens on {base} ({time.time() - t0:.1f} s); opening the page (the pair is finetuned now unless cached)')
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
+                try:
+                    page = browser.new_page(viewport={'width': 1400, 'height': 1000})
+                    page.set_default_timeout(30_000)
+                    page.goto(base + '/', wait_until='domcontentloaded', timeout=timeout * 1000)
+                    img = page.locator('.imposter-explorer img.imposter-result').first
+                    img.wait_for(state='visible', timeout=timeout * 1000)
+                    wait_for(lambda: (img.get_attribute('src') or '').startswith(('blob:', 'data:')), 60, 'the result image')
+                    res['first_result_s'] = time.time() - t0
+                    log(f'the app shows a result ({res["first_result_s"]:.1f} s after start)')
+                    code = page.locator('.jp-InputArea-editor:visible, .cm-editor:visible, .CodeMirror:visible').count()
+                    assert code == 0, f'the app shows {code} code editor(s); Voila should strip the sources'
+                    res['title'] = page.title()
+                    res.update(move_k(page, out, 'app_'))
+                    page.locator('.imposter-explorer').first.screenshot(path=str(out / 'app_explorer.png'))
+                    if docs_image: save_docs_image(out / 'app_after.png', REPO / 'nbs' / 'images' / 'explorer_app.png')
+                    res['screenshots'] = {k: str(out / f'app_{k}.png') for k in ('before', 'after', 'explorer')}
+                except BaseException:
+                    try: page.screenshot(path=str(out / 'app_failed.png')); log('screenshot of the failure:', out / 'app_failed.png')
+                    except Exception: pass
+                    raise
+                finally: browser.close()
+        finally:
+            stop_group(proc, 'Voila')
+            shutil.rmtree(root, ignore_errors=True)
+    res['total_s'] = time.time() - t0
+    return res
+
+FIGURE_STATS = """async (img) => {
+    if (!img.complete) await new Promise(r => { img.onload = r; img.onerror = r; });
+    const w = img.naturalWidth, h = img.naturalHeight;
+    if (!w || !h) return {w, h, std: 0};
+    const c = document.createElement('canvas'); c.width = w; c.height = h;
+    const ctx = c.getContext('2d'); ctx.drawImage(img, 0, 0);
+    const d = ctx.getImageData(0, 0, w, h).data;
+    let s = 0, s2 = 0, n = 0;
+    for (let i = 0; i < d.length; i += 4) { const g = 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2]; s += g; s2 += g * g; n++; }
+    const m = s / n; return {w, h, std: Math.sqrt(Math.max(0, s2 / n - m * m))};
+}"""
+
+def check_docs(out: Path, site: Path, page_name: str = 'viz.html') -> dict:
+    "A page of the built docs in headless Chromium: every figure from a notebook output is decoded and not blank."
+    from playwright.sync_api import sync_playwright
+    if not (site / page_name).is_file(): raise SystemExit(f'{site / page_name} does not exist; build the site first: python docs/build.py')
+    port, res = free_port(), dict(screenshots={})
+    proc = subprocess.Popen([sys.executable, '-m', 'http.server', str(port), '--bind', '127.0.0.1', '--directory', str(site)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        def up():
+            with socket.create_connection(('127.0.0.1', port), timeout=2): return True
+        wait_for(up, 30, 'the site server')
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
+            try:
+                page = browser.new_page(viewport={'width': 1300, 'height': 1000})
+                page.goto(f'http://127.0.0.1:{port}/{page_name}', wait_until='load', timeout=60_000)
+                figs = page.locator('img.nb-output')
+                n = figs.count()
+                assert n > 0, f'{page_name} shows no figure from a notebook output (img.nb-output); refresh the outputs (tools/refresh_outputs.py) and rebuild'
+                stats = []
+                for k in range(n):
+                    f = figs.nth(k); f.scroll_into_view_if_needed()
+                    st = f.evaluate(FIGURE_STATS); st['src'] = f.get_attribute('src'); stats.append(st)
+                bad = [s for s in stats if not s['w'] or s['std'] <= BLANK_STD]
+                page.locator('img.nb-output').first.scroll_into_view_if_needed()
+                page.screenshot(path=str(out / 'docs_page.png')); res['screenshots']['page'] = str(out / 'docs_page.png')
+                res.update(page=page_name, title=page.title(), figures=stats)
+                log(f'{page_name} ({page.title()!r}): {n} figure(s); ' + ', '.join(f"{s['src']} {s['w']}x{s['h']} std {s['std']:.1f}" for s in stats))
+                assert not bad, f'{len(bad)} figure(s) not decoded or blank: ' + ', '.join(f"{s['src']} ({s['w']}x{s['h']}, std {s['std']:.1f})" for s in bad)
+            finally: browser.close()
+    finally: stop_group(proc, 'the site server')
+    return res
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--out', default=str(Path(tempfile.gettempdir()) / 'imposter-browser-check'), help='where screenshots go')
-    ap.add_argument('--timeout', type=float, default=600, help='seconds allowed for Run All (includes a first finetune)')
+    ap.add_argument('--timeout', type=float, default=600, help='seconds allowed for Run All, or for the app to show a result (includes a first finetune)')
     ap.add_argument('--no-sweep', action='store_true', help='skip the sweep start/stop check')
     ap.add_argument('--notebook', default=str(NOTEBOOK), help='the notebook to open (default: explorer_demo.ipynb)')
-    ap.add_argument('--docs-image', action='store_true', help='also write nbs/images/explorer.png (the screenshot in the docs)')
+    ap.add_argument('--docs-image', action='store_true', help='also write nbs/images/explorer.png (with --app: explorer_app.png), the screenshot in the docs')
+    ap.add_argument('--app', action='store_true', help='check the `imposter explore` app (Voila) instead of JupyterLab')
+    ap.add_argument('--finetune-steps', type=int, help='with --app: finetune iterations (default: the model\'s own)')
+    ap.add_argument('--docs', metavar='SITE', help='check the built docs site in SITE instead of JupyterLab')
     a = ap.parse_args()
     out = Path(a.out); out.mkdir(parents=True, exist_ok=True)
     if not Path(CHROMIUM).exists(): sys.exit(f'{CHROMIUM} is missing; apt-get install -y chromium')
-    log('screenshots and the JupyterLab log go to', out)
-    try: res = check(out, a.timeout, not a.no_sweep, a.docs_image, Path(a.notebook))
+    if a.app and a.docs: sys.exit('--app and --docs are two checks; run them one at a time.')
+    log('screenshots and logs go to', out)
+    try:
+        if a.app: res = check_app(out, a.timeout, a.finetune_steps, a.docs_image)
+        elif a.docs: res = check_docs(out, Path(a.docs))
+        else: res = check(out, a.timeout, not a.no_sweep, a.docs_image, Path(a.notebook))
     except (Exception, SystemExit) as e:
         log(f'FAILED: {type(e).__name__}: {e} (see {out})'); sys.exit(1)
     (out / 'result.json').write_text(json.dumps(res, indent=1))
-    log(f"PASSED in {res['total_s']:.1f} s; screenshots: {', '.join(res['screenshots'].values())}")
+    log(f"PASSED in {res.get('total_s', 0):.1f} s; screenshots: {', '.join(res['screenshots'].values())}")
 
 if __name__ == '__main__': main()
