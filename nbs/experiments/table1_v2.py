@@ -220,6 +220,16 @@ def report(folder:Path):
     examples(rows, manifest, folder, RESULTS / 'examples.png')
     print((RESULTS / 'tables.md').read_text())
 
+def readme_table() -> str:
+    "The README's table, recomputed from the committed results.json: unseen test pairs, each method's means with crossed 95% intervals."
+    r = json.load(open(RESULTS / 'results.json'))
+    sec = r['timing']['seconds']
+    lines = ['| method | pose + identity | target action | subject | identity | driving leak | IoU | s / image |', '|---|---|---|---|---|---|---|---|']
+    for m, v in r['unseen'].items():
+        cells = [f"{v[c]['mean']:.2f} ± {v[c]['half']:.2f}" for c in ('joint', 'action_right', 'subject_right', 'identity', 'leak', 'iou')]
+        lines.append(f"| {m} | " + ' | '.join(cells) + f" | {sec.get(m, float('nan')):.2f} |")
+    return '\n'.join(lines)
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = ap.add_subparsers(dest='cmd', required=True)
@@ -227,7 +237,9 @@ if __name__ == '__main__':
     t.add_argument('--part', default='0/1', help='k/n: this process runs pairs k, k+n, ...')
     c = sub.add_parser('choose'); c.add_argument('folder', type=Path)
     r = sub.add_parser('report'); r.add_argument('folder', type=Path)
+    sub.add_parser('readme', help="print the README's table from results.json")
     a = ap.parse_args()
     if a.cmd == 'run': run(a.out, a.part, a.split)
     elif a.cmd == 'choose': choose(a.folder)
     elif a.cmd == 'report': report(a.folder)
+    elif a.cmd == 'readme': print(readme_table())
