@@ -1,0 +1,46 @@
+"""Recompute the README's headline numbers from the committed result files and check that the README says them.
+
+    python tools/check_readme_numbers.py      # exit 1, naming each number that differs, if any does
+
+Each claim is a string the README must contain, built here from the file that holds the number: the embedded model's
+gates (`results/puppet-train-v2/metrics.json`), the demo's scores (`results/demo/scores.json`) and the Table 1 v2
+table (`results/table1-v2/results.json`, through `table1_v2.readme_table`). A number edited by hand in the README, or a
+result file rerun without the README, fails the check.
+"""
+import json, sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RES = REPO / 'nbs' / 'experiments' / 'results'
+
+def claims() -> dict:
+    "{what: the exact text the README must contain}, each recomputed from a committed file."
+    m = json.loads((RES / 'puppet-train-v2' / 'metrics.json').read_text())['metrics']
+    f2, f3 = (lambda v: f'{v:.2f}'), (lambda v: f'{v:.3f}')
+    out = {
+        'VAE gate': f"| {m['vae_psnr']:.1f} dB | >= 30 dB | pass |",
+        'judge on fresh renders': f"| {f3(m['judge_clean_subject'])} / {f3(m['judge_clean_identity'])} |",
+        'judge after the VAE': f"| {f3(m['judge_vae_subject'])} / {f3(m['judge_vae_identity'])} |",
+        'seen captions': f"| {f2(m['seen_subject'])} / {f2(m['seen_action'])} |",
+        'base-model identity': f"| {f3(m['base_identity'])} | 0.25 ± 0.1 |",
+        'unseen wrong action': f"| {f3(m['unseen_wrong_action'])} | >= 0.60 |",
+        'finetuned identity': f"| {f3(m['finetuned_identity'])} | >= 0.80 |",
+    }
+    demo = json.loads((RES / 'demo' / 'scores.json').read_text())['scores']
+    order = ('baseline++', 'imposter', 'imposter-calibrated', 'sdedit')
+    out['demo IoU'] = '(IoU ' + ', '.join(f2(demo[p]['iou']) for p in order) + ')'
+    out['demo identity'] = '(' + ', '.join(f2(demo[p]['identity']) for p in order[:-1]) + ' and ' + f2(demo['sdedit']['identity'])
+    sys.path.insert(0, str(REPO / 'nbs' / 'experiments'))
+    from table1_v2 import readme_table
+    out['Table 1 v2'] = readme_table()
+    return out
+
+def main() -> int:
+    readme = (REPO / 'README.md').read_text()
+    flat = ' '.join(readme.split())   # the README wraps its prose; compare with white space collapsed
+    bad = [k for k, v in claims().items() if v not in readme and ' '.join(v.split()) not in flat]
+    for k in bad: print(f"README.md does not say the {k} of the committed results: expected {claims()[k]!r}")
+    print(f"{len(claims()) - len(bad)} of {len(claims())} README numbers match the committed results")
+    return 1 if bad else 0
+
+if __name__ == '__main__': sys.exit(main())
