@@ -38,9 +38,10 @@ def claims() -> dict:
 def main() -> int:
     readme = (REPO / 'README.md').read_text()
     flat = ' '.join(readme.split())   # the README wraps its prose; compare with white space collapsed
-    bad = [k for k, v in claims().items() if v not in readme and ' '.join(v.split()) not in flat]
-    for k in bad: print(f"README.md does not say the {k} of the committed results: expected {claims()[k]!r}")
-    print(f"{len(claims()) - len(bad)} of {len(claims())} README numbers match the committed results")
+    want = claims()
+    bad = [k for k, v in want.items() if v not in readme and ' '.join(v.split()) not in flat]
+    for k in bad: print(f"README.md does not say the {k} of the committed results: expected {want[k]!r}")
+    print(f"{len(want) - len(bad)} of {len(want)} README numbers match the committed results")
     return 1 if bad else 0
 
 if __name__ == '__main__': sys.exit(main())

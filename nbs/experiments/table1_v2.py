@@ -28,7 +28,7 @@ import numpy as np
 HERE = Path(__file__).parent
 RESULTS = HERE / 'results' / 'table1-v2'
 DEV_PAIRS = 4   # the first 4 of the finetune sweep's 8 dev pairs: 2 seen, 2 unseen combinations (pairs 1, 14, 19, 32)
-SEEDS = dict(dev=(0, 1), test=(0,))   # seeds per pair: 2 on the 8 dev pairs, 1 on the 64 test pairs (seeds are nested in pairs)
+SEEDS = dict(dev=(0, 1), test=(0,))   # seeds per pair: 2 on the DEV_PAIRS dev pairs, 1 on the 32 unseen test pairs (seeds are nested in pairs)
 # method -> list of parameter dicts tried on dev (the first is the method's published default where one exists)
 GRID = {
     'baseline++': [{}],
@@ -151,13 +151,11 @@ def _diff(rows, base, fn, factors, m):
     return crossed_diff_ci([fn(r) for r in rs], [fn(b[(r['pair_id'], r['seed'])]) for r in rs],
                            [factors[p][0] for p in ids], [factors[p][1] for p in ids], 0.95, m)
 
-def table(rows, manifest, subset='all') -> tuple:
+def table(rows, manifest) -> tuple:
     "Markdown tables (means with crossed 95% intervals; differences from Baseline++, Bonferroni over methods, Holm p) and a dict."
     from imposter.manifest import pair_factors
     from imposter.stats import holm
     factors = pair_factors(manifest)
-    unseen_ids = {str(r['pair_id']) for r in manifest if unseen(r)}
-    if subset == 'unseen': rows = [r for r in rows if str(r['pair_id']) in unseen_ids]
     presets = list(dict.fromkeys(r['preset'] for r in rows))
     by = {p: [r for r in rows if r['preset'] == p] for p in presets}
     others = [p for p in presets if p != 'baseline++']
@@ -207,7 +205,7 @@ def report(folder:Path):
     manifest = read_manifest('test')
     rows = test_rows(folder)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    t_un, d_un, r_un = table(rows, manifest, 'unseen')
+    t_un, d_un, r_un = table(rows, manifest)
     tm = timing(folder)
     json.dump(dict(unseen=r_un, timing=tm, folder=str(folder), command=' '.join(['python', 'nbs/experiments/table1_v2.py'] + sys.argv[1:])), open(RESULTS / 'results.json', 'w'), indent=1)
     (RESULTS / 'tables.md').write_text(
