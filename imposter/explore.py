@@ -20,7 +20,6 @@ import torch
 import ipywidgets as W
 from fastcore.basics import patch
 from PIL import Image
-from matplotlib.figure import Figure
 from .sampling import sample, PRESETS, NonFiniteError
 from .fourier import SCALE_MODES
 from .rivals import RIVALS, METHOD_DEFAULTS, METHOD_CHOICES, method_name
@@ -92,6 +91,7 @@ class Pair:
 
 def _image(x, size): return x if isinstance(x, Image.Image) else load_image(x, size)
 
+# %% ../nbs/07_explore.ipynb #1a49519c
 def load_pair(pair, # None, a manifest row (dict), or (source, driving) `puppets.render` results
               pipe=None, # the pipeline (to decode the artifact's latents when pair is None)
               artifact:Artifact|None=None, # the artifact (its latents, when pair is None)
@@ -123,7 +123,7 @@ def load_pair(pair, # None, a manifest row (dict), or (source, driving) `puppets
                 from imposter.metrics import load_mask
                 m = load_mask(m)
             p.target_mask = np.asarray(m, bool)
-            from imposter.puppets import row_identity
+            from imposter.puppet_bench import row_identity
             p.labels = dict(subject=pair.get('source_subject'), action=pair.get('action'), driving_subject=pair.get('driving_subject'),
                             identity=row_identity(pair))
         return p
@@ -164,7 +164,7 @@ def load_pair_judge(judge, # a puppet judge, None, or 'auto' (the shipped judge,
     if judge is None: return None, 'no judge scores: judge=None was given'
     if not (isinstance(judge, str) and judge == 'auto'): return judge, ''
     if not pair.has_truth: return None, 'no judge scores: the pair has no ground truth'
-    from imposter.puppets import load_judge
+    from imposter.puppet_judge import load_judge
     try: return load_judge(), ''
     except ValueError as e:   # load_judge's refusals: no judge files at its path, or a judge that reads no identities
         warnings.warn(f"The puppet judge is not loaded, so its scores are left out: {e}", stacklevel=3)
@@ -206,30 +206,32 @@ class Runner:
 
     def __contains__(self, key): return key in self.cache
 
-    def result(self, K:int, # steps on the driving caption
-               s_a:float, # amplitude guidance scale
-               s_p:float, # phase guidance scale
-               seed:int=0, # the seed
-               steps:int=25, # DDIM steps
-               scale_mode:str='calibrated', # 'literal' or 'calibrated' scales (and their preset's phase distance)
-               method:str='imposter', # 'imposter', or a rival method's name (`rivals.RIVALS`)
-               params:dict|None=None, # the rival's parameters (`rivals.METHOD_DEFAULTS`)
-               mode:str|None=None, # deprecated: scale_mode
-              ) -> Result:
-        "The result of one setting: from the cache, or sampled and scored."
-        key = self.key(K, s_a, s_p, seed, steps, _scale_mode(scale_mode, mode, 'Runner.result'), method, params)
-        with self.lock:
-            if key in self.cache: self.cache.move_to_end(key); return self.cache[key]
-            t0 = time.time()
-            if method != 'imposter': s = sample(self.pipe, self.artifact, method, [key[1]], steps=key[2], cfg=self.cfg, progress=False, **(params or {}))
-            else: s = sample(self.pipe, self.artifact, SCALE_PRESET[key[5]], [key[3]], steps=key[4], cfg=self.cfg, K=key[0],
-                             s_a=key[1], s_p=key[2], trace=True, progress=False)
-            img = s.images[0]
-            r = Result(img, s.settings, s.trace, score_result(img, self.pair, s.trace, self.judge), 0.)
-            r.seconds = time.time() - t0
-            self.cache[key] = r; self.computed += 1
-            while len(self.cache) > self.cache_size: self.cache.popitem(last=False)
-            return r
+# %% ../nbs/07_explore.ipynb #3da01db9
+@patch
+def result(self:Runner, K:int, # steps on the driving caption
+           s_a:float, # amplitude guidance scale
+           s_p:float, # phase guidance scale
+           seed:int=0, # the seed
+           steps:int=25, # DDIM steps
+           scale_mode:str='calibrated', # 'literal' or 'calibrated' scales (and their preset's phase distance)
+           method:str='imposter', # 'imposter', or a rival method's name (`rivals.RIVALS`)
+           params:dict|None=None, # the rival's parameters (`rivals.METHOD_DEFAULTS`)
+           mode:str|None=None, # deprecated: scale_mode
+          ) -> Result:
+    "The result of one setting: from the cache, or sampled and scored."
+    key = self.key(K, s_a, s_p, seed, steps, _scale_mode(scale_mode, mode, 'Runner.result'), method, params)
+    with self.lock:
+        if key in self.cache: self.cache.move_to_end(key); return self.cache[key]
+        t0 = time.time()
+        if method != 'imposter': s = sample(self.pipe, self.artifact, method, [key[1]], steps=key[2], cfg=self.cfg, progress=False, **(params or {}))
+        else: s = sample(self.pipe, self.artifact, SCALE_PRESET[key[5]], [key[3]], steps=key[4], cfg=self.cfg, K=key[0],
+                         s_a=key[1], s_p=key[2], trace=True, progress=False)
+        img = s.images[0]
+        r = Result(img, s.settings, s.trace, score_result(img, self.pair, s.trace, self.judge), 0.)
+        r.seconds = time.time() - t0
+        self.cache[key] = r; self.computed += 1
+        while len(self.cache) > self.cache_size: self.cache.popitem(last=False)
+        return r
 
 # %% ../nbs/07_explore.ipynb #ed65e0b0
 CACHE_ENV = 'IMPOSTER_CACHE'   # the environment variable that says where finetuned pairs are kept
@@ -242,9 +244,9 @@ def cache_dir() -> Path:
 
 def benchmark_row(pair:int|None=None, # a pair_id of the puppet benchmark (default: `DEFAULT_PAIR`)
                   split:str='test', # 'test' or 'dev'
-                 ) -> dict: # the manifest row, as `puppets.load_benchmark` reads it
+                 ) -> dict: # the manifest row, as `puppet_bench.load_benchmark` reads it
     "One pair of the puppet benchmark, by its pair_id."
-    from imposter.puppets import load_benchmark
+    from imposter.puppet_bench import load_benchmark
     rows = {r['pair_id']: r for r in load_benchmark(split=split)}
     pair = DEFAULT_PAIR if pair is None else pair
     if isinstance(pair, bool) or not isinstance(pair, int) or pair not in rows:
@@ -374,6 +376,7 @@ def _scores_html(scores:dict, note:str='') -> str:
     note = f'<div style="color:#666; font-size:85%">{html.escape(note)}</div>' if note else ''
     return f'<div style="display:grid; grid-template-columns:repeat(2, auto 5.5em); gap:0.1em 0.8em; white-space:nowrap; font-size:90%">{cells}</div>{note}'
 
+# %% ../nbs/07_explore.ipynb #a18bbb9a
 class Explorer:
     "A method selector; sliders for K, s_a, s_p (or the rival's parameters), seed and steps; shows source, driving, result (and truth) with scores."
     def __init__(self, pipe=None, # the pipeline (the artifact's base model); none, with no artifact: the embedded model (`open_runner`)
@@ -396,36 +399,9 @@ class Explorer:
         if method != 'imposter' and method not in RIVALS: raise ValueError(f"method must be 'imposter' or one of {', '.join(RIVALS)}, got {method!r}.")
         self.runner = runner or _runner(pipe, artifact, pair, judge, cfg)
         self.size, self._hold, self._shown, self.result = size, False, None, None
-        d = SCALE_DEFAULTS[scale_mode]
-        K = min(d['K'], steps) if K is None else K
-        self.scale_mode = W.ToggleButtons(options=SCALE_MODES, value=scale_mode, description='scales', style={'button_width': '90px'})
-        self.K = W.IntSlider(value=K, min=0, max=steps, description='K', continuous_update=False, layout=W.Layout(width='360px'))
-        self.s_a, self.s_p = _slider('s_a', scale_mode, d['s_a']), _slider('s_p', scale_mode, d['s_p'])
-        self.seed = W.IntSlider(value=seed, min=0, max=max(99, seed), description='seed', continuous_update=False)
-        self.steps = W.IntSlider(value=steps, min=1, max=max(max_steps, steps), description='steps', continuous_update=False)
-        self.method = W.Dropdown(options=['imposter', *RIVALS], value=method, description='method')
-        self.params = {m: {k: _param_widget(k, METHOD_DEFAULTS[m][k], steps) for k in ks} for m, ks in PARAM_SLIDERS.items()}
-        self.boxes = {'imposter': W.VBox([self.scale_mode, self.K, self.s_a, self.s_p]), **{m: W.VBox(list(ws.values())) for m, ws in self.params.items()}}
-        self._show_method()
-        names = ['source', 'driving', 'result'] + (['truth'] if self.runner.pair.has_truth else [])
-        self.images = {n: W.Image(format='png', width=size, height=size) for n in names}
-        self.images['result'].add_class('imposter-result')
-        p = self.runner.pair
-        for n, im in (('source', p.source), ('driving', p.driving), ('truth', p.target)):
-            if n in self.images: self.images[n].value = _png(im, size)
-        self.scores, self.status = W.HTML(), W.HTML(layout=W.Layout(min_height='1.5em'))
-        self.details = W.Checkbox(value=False, description='show the trajectory (G_a, G_p and the predicted x0)', indent=False,
-                                  layout=W.Layout(width='auto'))
-        self.details_image = W.Image(format='png', layout=W.Layout(display='none'))
-        for w in (self.K, self.s_a, self.s_p, self.seed, *(w for ws in self.params.values() for w in ws.values())): w.observe(self.update, 'value')
-        self.method.observe(lambda _: (self._show_method(), self.update()), 'value')
-        self.steps.observe(self._on_steps, 'value'); self.scale_mode.observe(self._on_mode, 'value')
-        self.details.observe(lambda _: self._draw_details(), 'value')
-        panes = [W.VBox([W.HTML(f'<b>{n}</b>'), im]) for n, im in self.images.items()]
-        self.ui = W.VBox([self.method, W.HBox([W.VBox(list(self.boxes.values())), W.VBox([self.steps, self.seed])]),
-                          W.HBox(panes), W.HBox([self.scores, self.status], layout=W.Layout(grid_gap='2em')),
-                          self.details, self.details_image])
-        self.ui.add_class('imposter-explorer')
+        self._make_settings(scale_mode, steps, K, seed, max_steps, method)
+        self._make_views()
+        self._connect()
         if compute: self.update()
 
     def _repr_mimebundle_(self, **kw): return self.ui._repr_mimebundle_(**kw)
@@ -438,73 +414,116 @@ class Explorer:
         try: yield
         finally: self._hold = old
 
-    def _show_method(self):
-        "Show the selected method's widgets only."
-        m = self.method.value
-        shown = 'imposter' if m == 'imposter' else method_name(m)[0]
-        for name, box in self.boxes.items(): box.layout.display = None if name == shown else 'none'
+# %% ../nbs/07_explore.ipynb #da96c73c
+@patch
+def _make_settings(self:Explorer, scale_mode, steps, K, seed, max_steps, method):
+    "Build the setting widgets: method, scale mode, K, s_a, s_p, each rival's parameters, seed and steps."
+    d = SCALE_DEFAULTS[scale_mode]
+    K = min(d['K'], steps) if K is None else K
+    self.scale_mode = W.ToggleButtons(options=SCALE_MODES, value=scale_mode, description='scales', style={'button_width': '90px'})
+    self.K = W.IntSlider(value=K, min=0, max=steps, description='K', continuous_update=False, layout=W.Layout(width='360px'))
+    self.s_a, self.s_p = _slider('s_a', scale_mode, d['s_a']), _slider('s_p', scale_mode, d['s_p'])
+    self.seed = W.IntSlider(value=seed, min=0, max=max(99, seed), description='seed', continuous_update=False)
+    self.steps = W.IntSlider(value=steps, min=1, max=max(max_steps, steps), description='steps', continuous_update=False)
+    self.method = W.Dropdown(options=['imposter', *RIVALS], value=method, description='method')
+    self.params = {m: {k: _param_widget(k, METHOD_DEFAULTS[m][k], steps) for k in ks} for m, ks in PARAM_SLIDERS.items()}
+    self.boxes = {'imposter': W.VBox([self.scale_mode, self.K, self.s_a, self.s_p]), **{m: W.VBox(list(ws.values())) for m, ws in self.params.items()}}
+    self._show_method()
 
-    def settings(self) -> dict:
-        "The current setting: K, s_a, s_p, seed, steps, scale_mode; and for a rival, method and its params."
-        st = dict(K=self.K.value, s_a=self.s_a.value, s_p=self.s_p.value, seed=self.seed.value, steps=self.steps.value,
-                  scale_mode=self.scale_mode.value)
-        if self.method.value != 'imposter':
-            st.update(method=self.method.value, params={k: w.value for k, w in self.params[method_name(self.method.value)[0]].items()})
-        return st
+@patch
+def _show_method(self:Explorer):
+    "Show the selected method's widgets only."
+    m = self.method.value
+    shown = 'imposter' if m == 'imposter' else method_name(m)[0]
+    for name, box in self.boxes.items(): box.layout.display = None if name == shown else 'none'
 
-    def update(self, *_) -> Result|None:
-        "Show the result of the current setting: from the cache, or sampled now. Nothing is redone if nothing changed."
-        if self._hold: return self.result
-        st = self.settings()
-        key = Runner.key(**st)
-        if key == self._shown: return self.result
-        cached = key in self.runner
-        self.status.value = '<i>computing...</i>'
-        t0 = time.time()
-        try: r = self.runner.result(**st)
-        except (ValueError, NonFiniteError) as e:   # a setting refused, or one whose sampling diverged: the message says which
-            self.status.value = f'<span style="color:#b00020">{html.escape(str(e))}</span>'
-            self._shown = None
-            return None
-        self.images['result'].value = _png(r.image, self.size)
-        self.scores.value = _scores_html(r.scores, self.runner.judge_note if self.runner.pair.has_truth else '')
-        self.status.value = f"{'from the cache' if cached else f'sampled in {time.time() - t0:.1f} s'} ({st['steps']} steps)"
-        self.result, self._shown = r, key
-        self._draw_details()
-        return r
+# %% ../nbs/07_explore.ipynb #5447ff02
+@patch
+def _make_views(self:Explorer):
+    "Build the image widgets (the pair's set once), the scores, the status line and the trajectory panel."
+    size = self.size
+    names = ['source', 'driving', 'result'] + (['truth'] if self.runner.pair.has_truth else [])
+    self.images = {n: W.Image(format='png', width=size, height=size) for n in names}
+    self.images['result'].add_class('imposter-result')
+    p = self.runner.pair
+    for n, im in (('source', p.source), ('driving', p.driving), ('truth', p.target)):
+        if n in self.images: self.images[n].value = _png(im, size)
+    self.scores, self.status = W.HTML(), W.HTML(layout=W.Layout(min_height='1.5em'))
+    self.details = W.Checkbox(value=False, description='show the trajectory (G_a, G_p and the predicted x0)', indent=False,
+                              layout=W.Layout(width='auto'))
+    self.details_image = W.Image(format='png', layout=W.Layout(display='none'))
 
-    def _on_steps(self, change):
-        with self.hold():   # clamps K (ImPoster's and inversion's) and start_step
-            for w in (self.K, self.params['inversion']['K'], self.params['masactrl']['start_step']): w.max = change['new']
-        self.update()
+# %% ../nbs/07_explore.ipynb #45c85c35
+@patch
+def _connect(self:Explorer):
+    "Attach the callbacks to the widgets and lay them out in `ui`."
+    for w in (self.K, self.s_a, self.s_p, self.seed, *(w for ws in self.params.values() for w in ws.values())): w.observe(self.update, 'value')
+    self.method.observe(lambda _: (self._show_method(), self.update()), 'value')
+    self.steps.observe(self._on_steps, 'value'); self.scale_mode.observe(self._on_mode, 'value')
+    self.details.observe(lambda _: self._draw_details(), 'value')
+    panes = [W.VBox([W.HTML(f'<b>{n}</b>'), im]) for n, im in self.images.items()]
+    self.ui = W.VBox([self.method, W.HBox([W.VBox(list(self.boxes.values())), W.VBox([self.steps, self.seed])]),
+                      W.HBox(panes), W.HBox([self.scores, self.status], layout=W.Layout(grid_gap='2em')),
+                      self.details, self.details_image])
+    self.ui.add_class('imposter-explorer')
 
-    def _on_mode(self, change):
-        "Swap the slider ranges to the new mode's and put the sliders on its preset."
-        m = change['new']
-        with self.hold():
-            for name, sl in (('s_a', self.s_a), ('s_p', self.s_p)):
-                sl.options = [(scale_label(v), v) for v in SCALES[m][name]]
-                sl.value = SCALE_DEFAULTS[m][name]
-        self.update()
+# %% ../nbs/07_explore.ipynb #f5171b82
+@patch
+def settings(self:Explorer) -> dict:
+    "The current setting: K, s_a, s_p, seed, steps, scale_mode; and for a rival, method and its params."
+    st = dict(K=self.K.value, s_a=self.s_a.value, s_p=self.s_p.value, seed=self.seed.value, steps=self.steps.value,
+              scale_mode=self.scale_mode.value)
+    if self.method.value != 'imposter':
+        st.update(method=self.method.value, params={k: w.value for k, w in self.params[method_name(self.method.value)[0]].items()})
+    return st
 
-    def _draw_details(self):
-        if not self.details.value or self.result is None or self.result.trace is None:   # rivals keep no trace
-            self.details_image.layout.display = 'none'; return
-        tr, K = self.result.trace, self.result.settings['K']
-        fig = Figure(figsize=(8, 3.4), layout='constrained')
-        top, bottom = fig.subfigures(2, 1, height_ratios=[1.2, 1])
-        ax = top.subplots(1, 2)
-        for a, key in zip(ax, ('G_a', 'G_p')):
-            a.plot([v.flatten()[0].item() for v in tr[key]], lw=1.5); a.set_title(key, fontsize=9); a.tick_params(labelsize=7)
-            if K: a.axvspan(-0.5, K - 0.5, color='0.9', zorder=0)
-        ax[0].set_yscale('log')
-        n = len(tr['x0']); steps = sorted(set(np.linspace(0, n - 1, min(8, n)).round().astype(int).tolist()) | ({K - 1, K} & set(range(n))))
-        imgs = viz.decode(self.runner.pipe, torch.stack([tr['x0'][s][0] for s in steps]))
-        for a, im, s in zip(bottom.subplots(1, len(steps), squeeze=False)[0], imgs, steps):
-            a.imshow(im); a.set_xticks([]); a.set_yticks([])
-            a.set_title(f'x0 @ {s}', fontsize=7, color='tab:blue' if s < K else 'tab:red')
-        self.details_image.value = viz.fig_png(fig)
-        self.details_image.layout.display = None
+@patch
+def update(self:Explorer, *_) -> Result|None:
+    "Show the result of the current setting: from the cache, or sampled now. Nothing is redone if nothing changed."
+    if self._hold: return self.result
+    st = self.settings()
+    key = Runner.key(**st)
+    if key == self._shown: return self.result
+    cached = key in self.runner
+    self.status.value = '<i>computing...</i>'
+    t0 = time.time()
+    try: r = self.runner.result(**st)
+    except (ValueError, NonFiniteError) as e:   # a setting refused, or one whose sampling diverged: the message says which
+        self.status.value = f'<span style="color:#b00020">{html.escape(str(e))}</span>'
+        self._shown = None
+        return None
+    self.images['result'].value = _png(r.image, self.size)
+    self.scores.value = _scores_html(r.scores, self.runner.judge_note if self.runner.pair.has_truth else '')
+    self.status.value = f"{'from the cache' if cached else f'sampled in {time.time() - t0:.1f} s'} ({st['steps']} steps)"
+    self.result, self._shown = r, key
+    self._draw_details()
+    return r
+
+# %% ../nbs/07_explore.ipynb #f572663a
+@patch
+def _on_steps(self:Explorer, change):
+    with self.hold():   # clamps K (ImPoster's and inversion's) and start_step
+        for w in (self.K, self.params['inversion']['K'], self.params['masactrl']['start_step']): w.max = change['new']
+    self.update()
+
+@patch
+def _on_mode(self:Explorer, change):
+    "Swap the slider ranges to the new mode's and put the sliders on its preset."
+    m = change['new']
+    with self.hold():
+        for name, sl in (('s_a', self.s_a), ('s_p', self.s_p)):
+            sl.options = [(scale_label(v), v) for v in SCALES[m][name]]
+            sl.value = SCALE_DEFAULTS[m][name]
+    self.update()
+
+@patch
+def _draw_details(self:Explorer):
+    "Draw the trajectory panel of the shown result, or hide it (not asked for, or a rival's result: no trace)."
+    if not self.details.value or self.result is None or self.result.trace is None:   # rivals keep no trace
+        self.details_image.layout.display = 'none'; return
+    fig = viz.trajectory_figure(self.runner.pipe, self.result.trace, K=self.result.settings['K'])
+    self.details_image.value = viz.fig_png(fig)
+    self.details_image.layout.display = None
 
 # %% ../nbs/07_explore.ipynb #774b90fe
 AXES = ('K', 's_a', 's_p')
@@ -588,148 +607,172 @@ class Sweep:
                 raise ValueError(f"{name} must be one of {AXES}{' or None' if name == 'rows' else ''}, got {ax!r}.")
         if cols == rows: raise ValueError(f"rows and cols are both {cols!r}; sweep two different settings or set rows=None.")
         self.runner = runner or _runner(pipe, artifact, pair, judge, cfg)
-        d = SCALE_DEFAULTS[scale_mode]
         self.cell, self.results, self.errors, self.seconds, self.on_cell = cell, {}, {}, 0., None
         self.draw_every = 2.0   # seconds between redraws of the figure while the grid fills
         self._stop, self._thread, self._plan = threading.Event(), None, None
-        lay = W.Layout(width='300px')
-        self.scale_mode = W.ToggleButtons(options=SCALE_MODES, value=scale_mode, description='scales', style={'button_width': '90px'})
-        self.cols = W.Dropdown(options=AXES, value=cols, description='columns', layout=W.Layout(width='180px'))
-        self.rows = W.Dropdown(options=('none',) + AXES, value=rows or 'none', description='rows', layout=W.Layout(width='180px'))
-        self.col_values = W.Text(_fmt(col_values or default_values(cols, scale_mode, steps)), description='values', layout=lay)
-        self.row_values = W.Text(_fmt(row_values or default_values(rows, scale_mode, steps)) if rows else '', description='values', layout=lay)
-        self.fixed = dict(K=W.BoundedIntText(value=min(d['K'], steps) if K is None else K, min=0, max=10_000, description='K', layout=W.Layout(width='150px')),
-                          s_a=W.FloatText(value=d['s_a'] if s_a is None else s_a, description='s_a', layout=W.Layout(width='170px')),
-                          s_p=W.FloatText(value=d['s_p'] if s_p is None else s_p, description='s_p', layout=W.Layout(width='170px')))
-        self.seed = W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description='seed', layout=W.Layout(width='150px'))
-        self.steps = W.BoundedIntText(value=steps, min=1, max=10_000, description='steps', layout=W.Layout(width='150px'))
-        names = [k for k in SCORES if k not in ('iou', 'subject_prob', 'action_prob', 'leak_prob')
-                 or (self.runner.pair.has_truth and (k == 'iou' or self.runner.judge is not None))]
-        score = score or ('iou' if 'iou' in names else 'phase_agreement')
-        if score not in names: raise ValueError(f"score {score!r} is not available for this pair; choose one of {names}.")
-        self.score = W.Dropdown(options=[(SCORES[k], k) for k in names], value=score, description='heatmap', layout=W.Layout(width='300px'))
-        self.run_button = W.Button(description='Run', button_style='primary', icon='play')
-        self.stop_button = W.Button(description='Stop', button_style='danger', icon='stop', disabled=True)
-        self.progress = W.IntProgress(value=0, min=0, max=1, description='0 / 0')
-        self.progress.add_class('imposter-progress')
-        self.status, self.figure = W.HTML(), W.Image(format='png')
-        if self.runner.pair.has_truth and self.runner.judge_note: self.status.value = f'<i>{html.escape(self.runner.judge_note)}</i>'   # until a run
-        self.figure.add_class('imposter-sweep-figure')
-        self.run_button.on_click(lambda _: self.run())
-        self.stop_button.on_click(lambda _: self.stop())
-        self.score.observe(lambda _: self.draw(), 'value')
-        self.cols.observe(lambda c: self._axis_changed(self.col_values, c['new']), 'value')
-        self.rows.observe(lambda c: self._axis_changed(self.row_values, c['new']), 'value')
-        self.scale_mode.observe(self._on_mode, 'value')
-        self.ui = W.VBox([self.scale_mode, W.HBox([self.cols, self.col_values]), W.HBox([self.rows, self.row_values]),
-                          W.HBox([W.HTML('fixed:'), *self.fixed.values(), self.seed, self.steps]),
-                          W.HBox([self.score, self.run_button, self.stop_button, self.progress]), self.status, self.figure])
-        self.ui.add_class('imposter-sweep')
+        self._make_settings(scale_mode, steps, cols, rows, col_values, row_values, K, s_a, s_p, seed)
+        self._make_controls(score)
+        self._connect()
 
     def _repr_mimebundle_(self, **kw): return self.ui._repr_mimebundle_(**kw)
     mode = property(lambda self: _old_attr(self, 'mode', 'scale_mode'), doc="Deprecated: `scale_mode`.")
 
-    def _axis_changed(self, text, axis):
-        text.value = '' if axis == 'none' else _fmt(default_values(axis, self.scale_mode.value, self.steps.value))
-
-    def _on_mode(self, change):
-        m = change['new']
-        for ax, text in ((self.cols.value, self.col_values), (self.rows.value, self.row_values)):
-            if ax in ('s_a', 's_p'): text.value = _fmt(default_values(ax, m, self.steps.value))
-        for k in ('s_a', 's_p'): self.fixed[k].value = SCALE_DEFAULTS[m][k]
-
-    def plan(self) -> dict:
-        "The grid to compute from the widgets: axes, values and the settings of every cell (checked)."
-        steps, cols, rows = self.steps.value, self.cols.value, self.rows.value
-        if cols == rows: raise ValueError(f"rows and columns are both {cols}; choose two different settings or rows 'none'.")
-        cv = parse_values(self.col_values.value, cols, steps)
-        rv = parse_values(self.row_values.value, rows, steps) if rows != 'none' else [None]
-        base = dict(K=self.fixed['K'].value, s_a=self.fixed['s_a'].value, s_p=self.fixed['s_p'].value, seed=self.seed.value,
-                    steps=steps, scale_mode=self.scale_mode.value)
-        if 'K' not in (cols, rows) and not 0 <= base['K'] <= steps:
-            raise ValueError(f"The fixed K ({base['K']}) must be between 0 and steps ({steps}).")
-        cells = []
-        for i, r in enumerate(rv):
-            for j, c in enumerate(cv):
-                st = {**base, cols: c}
-                if rows != 'none': st[rows] = r
-                cells.append((i, j, st))
-        return dict(cols=cols, rows=rows, col_values=cv, row_values=rv, cells=cells)
-
     @property
     def running(self) -> bool: return self._thread is not None and self._thread.is_alive()
 
-    def run(self, blocking:bool=False, # True: in this thread (returns when done); False: in a background thread
-           ):
-        "Fill the grid (already cached cells are instant); returns the thread, or None when blocking."
-        if self.running: return self._thread
-        try: plan = self.plan()
-        except ValueError as e:
-            self.status.value = f'<span style="color:#b00020">{html.escape(str(e))}</span>'; return None
-        self._plan, self.results, self.errors = plan, {}, {}
-        self._stop.clear()
-        self.progress.max, self.progress.value = len(plan['cells']), 0
-        self.progress.description = f"0 / {len(plan['cells'])}"
-        self.run_button.disabled, self.stop_button.disabled = True, False
-        self.status.value = '<i>running...</i>'
-        if blocking: self._work(plan); return None
-        self._thread = threading.Thread(target=self._work, args=(plan,), daemon=True, name='imposter-sweep')
-        self._thread.start()
-        return self._thread
+# %% ../nbs/07_explore.ipynb #a17d5db8
+@patch
+def _make_settings(self:Sweep, scale_mode, steps, cols, rows, col_values, row_values, K, s_a, s_p, seed):
+    "Build the setting widgets: scale mode, the two axes and their values, the fixed settings, seed and steps."
+    d, lay = SCALE_DEFAULTS[scale_mode], W.Layout(width='300px')
+    self.scale_mode = W.ToggleButtons(options=SCALE_MODES, value=scale_mode, description='scales', style={'button_width': '90px'})
+    self.cols = W.Dropdown(options=AXES, value=cols, description='columns', layout=W.Layout(width='180px'))
+    self.rows = W.Dropdown(options=('none',) + AXES, value=rows or 'none', description='rows', layout=W.Layout(width='180px'))
+    self.col_values = W.Text(_fmt(col_values or default_values(cols, scale_mode, steps)), description='values', layout=lay)
+    self.row_values = W.Text(_fmt(row_values or default_values(rows, scale_mode, steps)) if rows else '', description='values', layout=lay)
+    self.fixed = dict(K=W.BoundedIntText(value=min(d['K'], steps) if K is None else K, min=0, max=10_000, description='K', layout=W.Layout(width='150px')),
+                      s_a=W.FloatText(value=d['s_a'] if s_a is None else s_a, description='s_a', layout=W.Layout(width='170px')),
+                      s_p=W.FloatText(value=d['s_p'] if s_p is None else s_p, description='s_p', layout=W.Layout(width='170px')))
+    self.seed = W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description='seed', layout=W.Layout(width='150px'))
+    self.steps = W.BoundedIntText(value=steps, min=1, max=10_000, description='steps', layout=W.Layout(width='150px'))
 
-    def stop(self):
-        "Stop after the cell being computed."
-        self._stop.set()
-        self.stop_button.disabled = True
+# %% ../nbs/07_explore.ipynb #130ff15f
+@patch
+def _make_controls(self:Sweep, score):
+    "Build the score selector (checked against the scores this pair has), the buttons, progress bar, status line and figure."
+    names = [k for k in SCORES if k not in ('iou', 'subject_prob', 'action_prob', 'leak_prob')
+             or (self.runner.pair.has_truth and (k == 'iou' or self.runner.judge is not None))]
+    score = score or ('iou' if 'iou' in names else 'phase_agreement')
+    if score not in names: raise ValueError(f"score {score!r} is not available for this pair; choose one of {names}.")
+    self.score = W.Dropdown(options=[(SCORES[k], k) for k in names], value=score, description='heatmap', layout=W.Layout(width='300px'))
+    self.run_button = W.Button(description='Run', button_style='primary', icon='play')
+    self.stop_button = W.Button(description='Stop', button_style='danger', icon='stop', disabled=True)
+    self.progress = W.IntProgress(value=0, min=0, max=1, description='0 / 0')
+    self.progress.add_class('imposter-progress')
+    self.status, self.figure = W.HTML(), W.Image(format='png')
+    if self.runner.pair.has_truth and self.runner.judge_note: self.status.value = f'<i>{html.escape(self.runner.judge_note)}</i>'   # until a run
+    self.figure.add_class('imposter-sweep-figure')
 
-    def join(self, timeout:float|None=None):
-        "Wait for a background sweep to end."
-        if self._thread is not None: self._thread.join(timeout)
+# %% ../nbs/07_explore.ipynb #47cfd8d6
+@patch
+def _connect(self:Sweep):
+    "Attach the callbacks to the widgets and lay them out in `ui`."
+    self.run_button.on_click(lambda _: self.run())
+    self.stop_button.on_click(lambda _: self.stop())
+    self.score.observe(lambda _: self.draw(), 'value')
+    self.cols.observe(lambda c: self._axis_changed(self.col_values, c['new']), 'value')
+    self.rows.observe(lambda c: self._axis_changed(self.row_values, c['new']), 'value')
+    self.scale_mode.observe(self._on_mode, 'value')
+    self.ui = W.VBox([self.scale_mode, W.HBox([self.cols, self.col_values]), W.HBox([self.rows, self.row_values]),
+                      W.HBox([W.HTML('fixed:'), *self.fixed.values(), self.seed, self.steps]),
+                      W.HBox([self.score, self.run_button, self.stop_button, self.progress]), self.status, self.figure])
+    self.ui.add_class('imposter-sweep')
 
-    def _work(self, plan):
-        t0, n, drawn = time.time(), len(plan['cells']), 0.
-        try:
-            for i, j, st in plan['cells']:
-                if self._stop.is_set(): break
-                try: self.results[i, j] = self.runner.result(**st)
-                except (ValueError, NonFiniteError) as e: self.errors[i, j] = str(e)   # this setting fails; the others go on
-                self.progress.value += 1
-                self.progress.description = f'{self.progress.value} / {n}'
-                if time.time() - drawn >= self.draw_every: self.draw(); drawn = time.time()
-                if self.on_cell is not None: self.on_cell(i, j, self.results.get((i, j)))
-        except BaseException as e:   # not handled: noted for the status line, and raised again with its traceback
-            self.errors['sweep'] = f'{type(e).__name__}: {e}'
-            raise
-        finally:
-            self.draw()
-            self.seconds = time.time() - t0
-            self.status.value = html.escape(sweep_status(plan, self.progress.value, self.seconds, self.errors))
-            self.run_button.disabled, self.stop_button.disabled = False, True
+@patch
+def _axis_changed(self:Sweep, text, axis):
+    text.value = '' if axis == 'none' else _fmt(default_values(axis, self.scale_mode.value, self.steps.value))
 
-    def values(self, score:str|None=None) -> np.ndarray:
-        "The chosen score over the grid (NaN where not computed)."
-        p, score = self._plan, score or self.score.value
-        v = np.full((len(p['row_values']), len(p['col_values'])), np.nan)
-        for (i, j), r in list(self.results.items()): v[i, j] = r.scores.get(score, np.nan)
-        return v
+@patch
+def _on_mode(self:Sweep, change):
+    m = change['new']
+    for ax, text in ((self.cols.value, self.col_values), (self.rows.value, self.row_values)):
+        if ax in ('s_a', 's_p'): text.value = _fmt(default_values(ax, m, self.steps.value))
+    for k in ('s_a', 's_p'): self.fixed[k].value = SCALE_DEFAULTS[m][k]
 
-    def draw(self) -> Figure|None:
-        "Redraw the image grid and the heatmap from the computed cells."
-        p = self._plan
-        if p is None: return None
-        rl = [f"{p['rows']}={_fmt([v])}" for v in p['row_values']] if p['rows'] != 'none' else ['']
-        cl = [f"{p['cols']}={_fmt([v])}" for v in p['col_values']]
-        nr, nc = len(rl), len(cl)
-        ims = [[(self.results[i, j].image if (i, j) in self.results else None) for j in range(nc)] for i in range(nr)]
-        fig = Figure(figsize=(self.cell * nc * 1.6 + 1.6, self.cell * nr + 0.6))
-        left, right = fig.subfigures(1, 2, width_ratios=[nc, nc * 0.6 + 0.8])
-        viz.image_grid(ims, rl, cl, ax_grid=left.subplots(nr, nc, squeeze=False))
-        viz.heatmap(self.values(), [r.split('=')[-1] for r in rl], [c.split('=')[-1] for c in cl],
-                    SCORES[self.score.value], ax=right.subplots(), fmt='{:.3g}')
-        right.axes[0].set_xlabel(p['cols'], fontsize=8)
-        if p['rows'] != 'none': right.axes[0].set_ylabel(p['rows'], fontsize=8)
-        self.figure.value = viz.fig_png(fig, dpi=90)
-        return fig
+# %% ../nbs/07_explore.ipynb #e338869f
+@patch
+def plan(self:Sweep) -> dict:
+    "The grid to compute from the widgets: axes, values and the settings of every cell (checked)."
+    steps, cols, rows = self.steps.value, self.cols.value, self.rows.value
+    if cols == rows: raise ValueError(f"rows and columns are both {cols}; choose two different settings or rows 'none'.")
+    cv = parse_values(self.col_values.value, cols, steps)
+    rv = parse_values(self.row_values.value, rows, steps) if rows != 'none' else [None]
+    base = dict(K=self.fixed['K'].value, s_a=self.fixed['s_a'].value, s_p=self.fixed['s_p'].value, seed=self.seed.value,
+                steps=steps, scale_mode=self.scale_mode.value)
+    if 'K' not in (cols, rows) and not 0 <= base['K'] <= steps:
+        raise ValueError(f"The fixed K ({base['K']}) must be between 0 and steps ({steps}).")
+    cells = []
+    for i, r in enumerate(rv):
+        for j, c in enumerate(cv):
+            st = {**base, cols: c}
+            if rows != 'none': st[rows] = r
+            cells.append((i, j, st))
+    return dict(cols=cols, rows=rows, col_values=cv, row_values=rv, cells=cells)
+
+# %% ../nbs/07_explore.ipynb #705bdf54
+@patch
+def run(self:Sweep, blocking:bool=False, # True: in this thread (returns when done); False: in a background thread
+       ):
+    "Fill the grid (already cached cells are instant); returns the thread, or None when blocking."
+    if self.running: return self._thread
+    try: plan = self.plan()
+    except ValueError as e:
+        self.status.value = f'<span style="color:#b00020">{html.escape(str(e))}</span>'; return None
+    self._plan, self.results, self.errors = plan, {}, {}
+    self._stop.clear()
+    self.progress.max, self.progress.value = len(plan['cells']), 0
+    self.progress.description = f"0 / {len(plan['cells'])}"
+    self.run_button.disabled, self.stop_button.disabled = True, False
+    self.status.value = '<i>running...</i>'
+    if blocking: self._work(plan); return None
+    self._thread = threading.Thread(target=self._work, args=(plan,), daemon=True, name='imposter-sweep')
+    self._thread.start()
+    return self._thread
+
+@patch
+def stop(self:Sweep):
+    "Stop after the cell being computed."
+    self._stop.set()
+    self.stop_button.disabled = True
+
+@patch
+def join(self:Sweep, timeout:float|None=None):
+    "Wait for a background sweep to end."
+    if self._thread is not None: self._thread.join(timeout)
+
+# %% ../nbs/07_explore.ipynb #b72cbc93
+@patch
+def _work(self:Sweep, plan):
+    t0, n, drawn = time.time(), len(plan['cells']), 0.
+    try:
+        for i, j, st in plan['cells']:
+            if self._stop.is_set(): break
+            try: self.results[i, j] = self.runner.result(**st)
+            except (ValueError, NonFiniteError) as e: self.errors[i, j] = str(e)   # this setting fails; the others go on
+            self.progress.value += 1
+            self.progress.description = f'{self.progress.value} / {n}'
+            if time.time() - drawn >= self.draw_every: self.draw(); drawn = time.time()
+            if self.on_cell is not None: self.on_cell(i, j, self.results.get((i, j)))
+    except BaseException as e:   # not handled: noted for the status line, and raised again with its traceback
+        self.errors['sweep'] = f'{type(e).__name__}: {e}'
+        raise
+    finally:
+        self.draw()
+        self.seconds = time.time() - t0
+        self.status.value = html.escape(sweep_status(plan, self.progress.value, self.seconds, self.errors))
+        self.run_button.disabled, self.stop_button.disabled = False, True
+
+# %% ../nbs/07_explore.ipynb #8181f61a
+@patch
+def values(self:Sweep, score:str|None=None) -> np.ndarray:
+    "The chosen score over the grid (NaN where not computed)."
+    p, score = self._plan, score or self.score.value
+    v = np.full((len(p['row_values']), len(p['col_values'])), np.nan)
+    for (i, j), r in list(self.results.items()): v[i, j] = r.scores.get(score, np.nan)
+    return v
+
+@patch
+def draw(self:Sweep) -> viz.Figure|None:
+    "Redraw the image grid and the heatmap from the computed cells."
+    p = self._plan
+    if p is None: return None
+    rows = None if p['rows'] == 'none' else p['rows']
+    nr, nc = len(p['row_values']), len(p['col_values'])
+    ims = [[(self.results[i, j].image if (i, j) in self.results else None) for j in range(nc)] for i in range(nr)]
+    fig = viz.sweep_figure(ims, self.values(), [_fmt([v]) for v in p['col_values']], p['cols'], SCORES[self.score.value],
+                           [_fmt([v]) for v in p['row_values']] if rows else None, rows, cell=self.cell)
+    self.figure.value = viz.fig_png(fig, dpi=90)
+    return fig
 
 # %% ../nbs/07_explore.ipynb #1c1e82ab
 @patch(cls_method=True)

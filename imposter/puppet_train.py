@@ -200,6 +200,7 @@ def tokenize(tokenizer, captions:list)->torch.Tensor:
     return tokenizer(list(captions), padding='max_length', max_length=tokenizer.model_max_length, truncation=True,
                      return_tensors='pt').input_ids
 
+# %% ../nbs/11_puppet_train.ipynb #04e91750
 def train_unet(unet:UNet2DConditionModel, # model to train (in place)
                text_encoder:CLIPTextModel, # trained jointly (in place)
                tokenizer, # the world's CLIPTokenizer
@@ -387,12 +388,8 @@ def gate_rows(metrics:dict)->list:
     return rows
 
 # %% ../nbs/11_puppet_train.ipynb #02da9a06
-def model_card(recipe:dict, metrics:dict, times:dict, command:str, machine:str, sizes:dict)->str:
-    "The README of the model folder: recipe, exact command, seeds, time, and the gates."
-    m = metrics
-    table = '\n'.join(f'| {a} | {b} | {c} | {d} |' for a, b, c, d in gate_rows(m))
-    t = '\n'.join(f'| {k} | {v:.0f} s |' for k, v in times.items())
-    train_min = sum(v for k, v in times.items() if k not in ('evaluate', 'identity gates'))/60
+def _card_head(recipe:dict)->str:
+    "The model card's opening: what the model is, the world it learned, and what the judge reads."
     return f"""# puppet-sd: a small Stable Diffusion of the puppet world
 
 A text-to-image latent diffusion model with exactly Stable Diffusion's architecture and file layout
@@ -410,8 +407,13 @@ benchmark's combinations were never seen.
 
 The judge (`puppet-judge`) reads subject, action and the four identity attributes. An image's identity score is the
 share of the source's attributes that the judge reads in it (chance 0.25).
+"""
 
-## Quality gates
+# %% ../nbs/11_puppet_train.ipynb #9e617d79
+def _card_gates(recipe:dict, m:dict)->str:
+    "The model card's gates: the table, and how each gate was measured."
+    table = '\n'.join(f'| {a} | {b} | {c} | {d} |' for a, b, c, d in gate_rows(m))
+    return f"""## Quality gates
 
 | gate | measured | required | |
 | --- | --- | --- | --- |
@@ -423,8 +425,14 @@ Identity gates: {recipe['eval']['identity_samples']} samples of each dev-split s
 ({m.get('n_base', '')} in all; per source: {', '.join(f'{v:.2f}' for v in m.get('base_identity_per_source', []))}), and of
 the first {recipe['eval']['finetune_sources']} dev source(s) after the finetune {m.get('finetune_settings', '')} on its first pair
 (per source: {', '.join(f'{v:.2f}' for v in m.get('finetuned_identity_per_source', []))}).
+"""
 
-## Finetune defaults
+# %% ../nbs/11_puppet_train.ipynb #32672c2f
+def _card_recipe(recipe:dict, times:dict, command:str, machine:str, sizes:dict)->str:
+    "The model card's record of the run: finetune defaults, recipe, command, machine, stage times and sizes."
+    t = '\n'.join(f'| {k} | {v:.0f} s |' for k, v in times.items())
+    train_min = sum(v for k, v in times.items() if k not in ('evaluate', 'identity gates'))/60
+    return f"""## Finetune defaults
 
 `imposter.json` holds this model's own finetune defaults, which `imposter.models.load_pipeline` reads and
 `imposter.finetune.finetune` uses when no setting is given: `{json.dumps(recipe['finetune'])}`. They were chosen on the
@@ -454,6 +462,10 @@ Projected time of the same recipe on the 2-core CPU (from per-step times measure
 
 Sizes: {', '.join(f'{k} {v/1e6:.2f} MB' for k, v in sizes.items())}.
 """
+
+def model_card(recipe:dict, metrics:dict, times:dict, command:str, machine:str, sizes:dict)->str:
+    "The README of the model folder: recipe, exact command, seeds, time, and the gates."
+    return '\n'.join([_card_head(recipe), _card_gates(recipe, metrics), _card_recipe(recipe, times, command, machine, sizes)])
 
 # %% ../nbs/11_puppet_train.ipynb #dcfd6030
 def _folder_size(p): return sum(f.stat().st_size for f in Path(p).rglob('*') if f.is_file())
@@ -492,6 +504,102 @@ def _swap_in(new, dest):
     if old.exists(): shutil.rmtree(old)
 
 # %% ../nbs/11_puppet_train.ipynb #a13de299
+def _save_times(work, times): (Path(work)/'times.json').write_text(json.dumps(times, indent=1))
+
+def _data_stage(work, recipe:dict, times:dict, progress:bool=True)->tuple:
+    "The pretraining set: renders (kept in work/train.npy), their captions, and the VAE's held-out renders."
+    seed = recipe['seed']
+    items = pretraining_set(recipe['data']['n_train'], seed, recipe['data']['people'], recipe['data']['standing'])
+    if (work/'train.npy').is_file(): images = np.load(work/'train.npy')
+    else: images = _timed(times, 'render', render_items, items, recipe['size'], progress); np.save(work/'train.npy', images); _save_times(work, times)
+    captions = [caption(s, a) for s, a, _ in items]
+    heldout = render_items(pretraining_set(recipe['vae']['heldout'], seed + 1000))
+    return images, captions, heldout
+
+def _vae_stage(work, recipe:dict, images:np.ndarray, times:dict, device, progress:bool=True)->AutoencoderKL:
+    "The VAE of work/vae, or one trained now, its latents' scale set, and saved there with the training latents."
+    if (work/'vae'/'config.json').is_file(): return AutoencoderKL.from_pretrained(work/'vae').to(device)
+    seed = recipe['seed']
+    vae = _timed(times, 'vae', train_vae, build_vae(recipe['vae'], seed), images, recipe['vae'], seed, device,
+                 work/'vae.ckpt', recipe['ckpt_every'], progress)
+    lat = encode_latents(vae, images, device)
+    vae.register_to_config(scaling_factor=float(1/lat.std()))
+    vae.save_pretrained(work/'vae'); save_file({'latents': lat.contiguous()}, work/'latents.safetensors'); _save_times(work, times)
+    return vae
+
+# %% ../nbs/11_puppet_train.ipynb #ca1e3a9d
+def _unet_stage(work, recipe:dict, vae:AutoencoderKL, tokenizer, images:np.ndarray, captions:list, times:dict, device,
+                progress:bool=True)->tuple:
+    "The UNet and text encoder of work/, or trained now (jointly, on the scaled latents) and saved there."
+    if (work/'unet'/'config.json').is_file():
+        return UNet2DConditionModel.from_pretrained(work/'unet'), CLIPTextModel.from_pretrained(work/'text_encoder')
+    seed, size = recipe['seed'], recipe['size']
+    lat = load_file(work/'latents.safetensors')['latents'] if (work/'latents.safetensors').is_file() else encode_latents(vae, images, device)
+    lat = lat*vae.config.scaling_factor
+    text = build_text_encoder(recipe['text'], tokenizer, seed)
+    unet = build_unet(recipe['unet'], text.config.hidden_size, size//2**(len(vae.config.block_out_channels) - 1), seed)
+    unet, text = _timed(times, 'unet', train_unet, unet, text, tokenizer, lat, captions, recipe['unet'], seed, device,
+                        work/'unet.ckpt', recipe['ckpt_every'], progress)
+    unet.save_pretrained(work/'unet'); text.save_pretrained(work/'text_encoder'); _save_times(work, times)
+    return unet, text
+
+def _write_model(sd, work, recipe:dict, vae, text, tokenizer, unet)->StableDiffusionPipeline:
+    "The parts as one pipeline, written with its finetune defaults and tokenizer files beside `sd` and swapped in."
+    pipe = make_pipeline(vae.cpu(), text.cpu(), tokenizer, unet.cpu())
+    new = _fresh_beside(sd)
+    pipe.save_pretrained(new, safe_serialization=True)
+    (new/DEFAULTS_FILE).write_text(json.dumps(dict(finetune=recipe['finetune']), indent=1))
+    pipe.imposter_defaults = recipe['finetune']  # as `load_pipeline` would read them, for the identity gate's default finetune
+    for f in ('vocab.json', 'merges.txt'): shutil.copy(work/'tokenizer'/f, new/'tokenizer'/f)  # for slow-tokenizer loaders too
+    _swap_in(new, sd)
+    return pipe
+
+# %% ../nbs/11_puppet_train.ipynb #466a7568
+def _judge_and_bench(out, work, recipe:dict, times:dict, device, progress:bool=True):
+    "The judge in out/puppet-judge (trained unless work_dir says it is done) and the benchmark splits, written where missing."
+    jd = out/JUDGE_NAME
+    if not (jd/'model.safetensors').is_file() or not (work/'judge.done').is_file():
+        _timed(times, 'judge', train_judge_stage, jd, recipe, recipe['seed'], device, progress); (work/'judge.done').write_text('ok'); _save_times(work, times)
+    judge = load_judge(jd)
+    for split, bseed in SPLITS.items():
+        if not (out/BENCH_NAME/split/BENCH_FILE).is_file(): make_benchmark(out/BENCH_NAME/split, bseed, recipe['size'])
+    return judge
+
+def _measure_gates(pipe, judge, out, work, recipe:dict, times:dict, resume:bool, device, progress:bool=True)->dict:
+    "The gates' measurements: judge validation and text-to-image (kept in work/eval.json), then the identity gates."
+    ev = recipe['eval']; pipe.to(device); judge.model.to(device)
+    ef = work/'eval.json'; cached = json.loads(ef.read_text()) if (resume and ef.is_file()) else {}
+    if 'judge' not in cached:
+        jv = _timed(times, 'evaluate', judge_validation, pipe, judge, ev['judge_per_combo'], 99, device)
+        cached['judge'] = {f'judge_{where}_{k}': v for where, acc in jv.items() for k, v in acc.items()}
+    if 't2i' not in cached:
+        cached['t2i'], ims, uims = _timed(times, 'evaluate', evaluate_t2i, pipe, judge, ev, recipe['seed'], progress)
+        _grid(ims[:40], 10).save(work/'samples_seen.png'); _grid(uims[:32], 8).save(work/'samples_unseen.png')
+    ef.write_text(json.dumps(cached, indent=1))
+    metrics = {**cached['judge'], **cached['t2i']}
+    dev = load_benchmark(out/BENCH_NAME/'dev'/BENCH_FILE)
+    metrics.update(_timed(times, 'identity gates', identity_gates, pipe, judge, dev, ev['identity_samples'], ev['finetune'],
+                          ev['finetune_sources'], ev['steps'], ev['cfg']))
+    judge.model.cpu(); pipe.to('cpu'); _save_times(work, times)
+    return metrics
+
+def _grid(ims, n):
+    from PIL import Image
+    w, h = ims[0].size; g = Image.new('RGB', (w*n, h*((len(ims) + n - 1)//n)))
+    for i, im in enumerate(ims): g.paste(im, ((i % n)*w, (i//n)*h))
+    return g
+
+# %% ../nbs/11_puppet_train.ipynb #6d410ab9
+def _write_card(out, work, recipe:dict, metrics:dict, times:dict, command:str|None, device):
+    "Write the model card (puppet-sd/README.md) and work/metrics.json."
+    machine = f"{platform.machine()} {torch.cuda.get_device_name(0) if device.type == 'cuda' else (platform.processor() or 'CPU') + f', {os.cpu_count()} cores'}"
+    sd, jd = out/'puppet-sd', out/JUDGE_NAME
+    sizes = dict(puppet_sd=_folder_size(sd), puppet_judge=_folder_size(jd), puppet_bench=_folder_size(out/BENCH_NAME))
+    cmd = command or 'imposter train-puppets --out data'
+    (sd/'README.md').write_text(model_card(recipe, metrics, times, cmd, machine, sizes))
+    (work/'metrics.json').write_text(json.dumps(dict(metrics=metrics, times=times, sizes=sizes), indent=1))
+
+# %% ../nbs/11_puppet_train.ipynb #783f6820
 def train_puppets(out_dir='data', # where puppet-sd/, puppet-judge/ and puppet-bench/ are written
                   work_dir='runs/puppet-train', # checkpoints and stage outputs (for resuming)
                   recipe:dict=None, # default: `RECIPE`
@@ -502,83 +610,25 @@ def train_puppets(out_dir='data', # where puppet-sd/, puppet-judge/ and puppet-b
                   command:str=None, # the command line recorded in the model card
                  )->dict:
     "Train the puppet world's Stable Diffusion and judge, measure the gates, and write the model folders; returns the metrics."
-    recipe = copy.deepcopy(recipe or RECIPE); seed, size = recipe['seed'], recipe['size']
+    recipe = copy.deepcopy(recipe or RECIPE)
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     out, work = Path(out_dir), Path(work_dir)
     _check_model_folder(out/'puppet-sd')
     if not resume and work.exists(): shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True); out.mkdir(parents=True, exist_ok=True)
     tf = work/'times.json'; times = json.loads(tf.read_text()) if (resume and tf.is_file()) else {}
-    save_times = lambda: tf.write_text(json.dumps(times, indent=1))
-    torch.manual_seed(seed)
+    torch.manual_seed(recipe['seed'])
     tokenizer = write_tokenizer(work/'tokenizer')
-    # 1. data
-    items = pretraining_set(recipe['data']['n_train'], seed, recipe['data']['people'], recipe['data']['standing'])
-    if (work/'train.npy').is_file(): images = np.load(work/'train.npy')
-    else: images = _timed(times, 'render', render_items, items, size, progress); np.save(work/'train.npy', images); save_times()
-    captions = [caption(s, a) for s, a, _ in items]
-    heldout = render_items(pretraining_set(recipe['vae']['heldout'], seed + 1000))
-    # 2. VAE
-    if (work/'vae'/'config.json').is_file(): vae = AutoencoderKL.from_pretrained(work/'vae').to(device)
-    else:
-        vae = _timed(times, 'vae', train_vae, build_vae(recipe['vae'], seed), images, recipe['vae'], seed, device,
-                     work/'vae.ckpt', recipe['ckpt_every'], progress)
-        lat = encode_latents(vae, images, device)
-        vae.register_to_config(scaling_factor=float(1/lat.std()))
-        vae.save_pretrained(work/'vae'); save_file({'latents': lat.contiguous()}, work/'latents.safetensors'); save_times()
-    # 3. UNet + text encoder
-    if (work/'unet'/'config.json').is_file():
-        unet = UNet2DConditionModel.from_pretrained(work/'unet'); text = CLIPTextModel.from_pretrained(work/'text_encoder')
-    else:
-        lat = load_file(work/'latents.safetensors')['latents'] if (work/'latents.safetensors').is_file() else encode_latents(vae, images, device)
-        lat = lat*vae.config.scaling_factor
-        text = build_text_encoder(recipe['text'], tokenizer, seed)
-        unet = build_unet(recipe['unet'], text.config.hidden_size, size//2**(len(vae.config.block_out_channels) - 1), seed)
-        unet, text = _timed(times, 'unet', train_unet, unet, text, tokenizer, lat, captions, recipe['unet'], seed, device,
-                            work/'unet.ckpt', recipe['ckpt_every'], progress)
-        unet.save_pretrained(work/'unet'); text.save_pretrained(work/'text_encoder'); save_times()
-    pipe = make_pipeline(vae.cpu(), text.cpu(), tokenizer, unet.cpu())
-    sd = out/'puppet-sd'
-    new = _fresh_beside(sd)
-    pipe.save_pretrained(new, safe_serialization=True)
-    (new/DEFAULTS_FILE).write_text(json.dumps(dict(finetune=recipe['finetune']), indent=1))
-    pipe.imposter_defaults = recipe['finetune']  # as `load_pipeline` would read them, for the identity gate's default finetune
-    for f in ('vocab.json', 'merges.txt'): shutil.copy(work/'tokenizer'/f, new/'tokenizer'/f)  # for slow-tokenizer loaders too
-    _swap_in(new, sd)
-    # 4. judge and benchmark splits
-    jd = out/JUDGE_NAME
-    if not (jd/'model.safetensors').is_file() or not (work/'judge.done').is_file():
-        _timed(times, 'judge', train_judge_stage, jd, recipe, seed, device, progress); (work/'judge.done').write_text('ok'); save_times()
-    judge = load_judge(jd)
-    for split, bseed in SPLITS.items():
-        if not (out/BENCH_NAME/split/BENCH_FILE).is_file(): make_benchmark(out/BENCH_NAME/split, bseed, size)
+    images, captions, heldout = _data_stage(work, recipe, times, progress)
+    vae = _vae_stage(work, recipe, images, times, device, progress)
+    unet, text = _unet_stage(work, recipe, vae, tokenizer, images, captions, times, device, progress)
+    pipe = _write_model(out/'puppet-sd', work, recipe, vae, text, tokenizer, unet)
+    judge = _judge_and_bench(out, work, recipe, times, device, progress)
     metrics = dict(vae_psnr=vae_psnr(vae.to(device), heldout, device))
     if evaluate:  # judge validation and text-to-image are kept in work/eval.json (the model's); identity gates always run
-        ev = recipe['eval']; pipe.to(device); judge.model.to(device)
-        ef = work/'eval.json'; cached = json.loads(ef.read_text()) if (resume and ef.is_file()) else {}
-        if 'judge' not in cached:
-            jv = _timed(times, 'evaluate', judge_validation, pipe, judge, ev['judge_per_combo'], 99, device)
-            cached['judge'] = {f'judge_{where}_{k}': v for where, acc in jv.items() for k, v in acc.items()}
-        if 't2i' not in cached:
-            cached['t2i'], ims, uims = _timed(times, 'evaluate', evaluate_t2i, pipe, judge, ev, seed, progress)
-            _grid(ims[:40], 10).save(work/'samples_seen.png'); _grid(uims[:32], 8).save(work/'samples_unseen.png')
-        ef.write_text(json.dumps(cached, indent=1)); metrics.update(cached['judge']); metrics.update(cached['t2i'])
-        dev = load_benchmark(out/BENCH_NAME/'dev'/BENCH_FILE)
-        metrics.update(_timed(times, 'identity gates', identity_gates, pipe, judge, dev, ev['identity_samples'], ev['finetune'],
-                              ev['finetune_sources'], ev['steps'], ev['cfg']))
-        judge.model.cpu(); pipe.to('cpu'); save_times()
-        machine = f"{platform.machine()} {torch.cuda.get_device_name(0) if device.type == 'cuda' else (platform.processor() or 'CPU') + f', {os.cpu_count()} cores'}"
-        sizes = dict(puppet_sd=_folder_size(sd), puppet_judge=_folder_size(jd), puppet_bench=_folder_size(out/BENCH_NAME))
-        cmd = command or 'imposter train-puppets --out data'
-        (sd/'README.md').write_text(model_card(recipe, metrics, times, cmd, machine, sizes))
-        (work/'metrics.json').write_text(json.dumps(dict(metrics=metrics, times=times, sizes=sizes), indent=1))
+        metrics.update(_measure_gates(pipe, judge, out, work, recipe, times, resume, device, progress))
+        _write_card(out, work, recipe, metrics, times, command, device)
     return metrics
-
-def _grid(ims, n):
-    from PIL import Image
-    w, h = ims[0].size; g = Image.new('RGB', (w*n, h*((len(ims) + n - 1)//n)))
-    for i, im in enumerate(ims): g.paste(im, ((i % n)*w, (i//n)*h))
-    return g
 
 # %% ../nbs/11_puppet_train.ipynb #75d3f6f5
 def main(argv:list|None=None, # the command's arguments (default: sys.argv[1:])

@@ -12,16 +12,18 @@ from pathlib import Path
 import numpy as np, torch
 from PIL import Image
 from imposter import puppets
+from imposter.puppet_bench import load_benchmark
+from imposter.puppet_judge import load_judge
 from imposter.models import load_pipeline
 from imposter.finetune import finetune, encode_text, denoising_loss
 from imposter.sampling import sample
 
 what = sys.argv[1] if len(sys.argv) > 1 else 'scales'
 n_pairs = int(sys.argv[2]) if len(sys.argv) > 2 else 8
-rows = [r for r in puppets.load_benchmark(split='dev') if not r['seen']]  # tuning: the dev split only
+rows = [r for r in load_benchmark(split='dev') if not r['seen']]  # tuning: the dev split only
 PAIRS = [r['pair_id'] for r in rows][::4][:n_pairs]   # unseen pairs spread over the subjects
 rows = [r for r in rows if r['pair_id'] in PAIRS]
-pipe, judge = load_pipeline(None, 'cpu'), puppets.load_judge()
+pipe, judge = load_pipeline(None, 'cpu'), load_judge()
 out = Path(__file__).parent / 'results' / f'calibrate-{what}.json'
 res = dict(pairs=PAIRS, seeds=[0, 1])
 

@@ -27,9 +27,9 @@ if a.model == 'tiny':
     src, drv = (Image.fromarray(rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)) for _ in range(2))
     prompts = ('a monkey', 'a woman playing violin')
 else:
-    from imposter import puppets
+    from imposter.puppet_bench import load_benchmark
     pipe = load_pipeline(None, 'cpu')
-    r = {r['pair_id']: r for r in puppets.load_benchmark()}[8]
+    r = {r['pair_id']: r for r in load_benchmark()}[8]
     src, drv, prompts = r['source_image'], r['driving_image'], (r['source_prompt'], r['driving_prompt'])
 
 res = dict(model=a.model, machine=f'{platform.processor() or platform.machine()}, {torch.get_num_threads()} torch threads', torch=torch.__version__)

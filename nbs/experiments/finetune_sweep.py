@@ -7,7 +7,7 @@
     python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --method full --lrs 1e-5,1e-4,1e-3 --part 1/2
     python nbs/experiments/finetune_sweep.py report runs/finetune-sweep
 
-Pairs: 8 pairs of the *dev* split (`puppets.load_benchmark(split='dev')`), one per source and one per action (a
+Pairs: 8 pairs of the *dev* split (`puppet_bench.load_benchmark(split='dev')`), one per source and one per action (a
 Latin-square diagonal), 4 seen and 4 unseen combinations. For each pair and learning rate, one LoRA finetune runs to
 the largest step count and the LoRA weights are kept at every step count of the grid (the loop has no schedule and
 draws the same numbers, so a snapshot at step s is exactly an s-step finetune). Each snapshot then samples Baseline++
@@ -39,10 +39,13 @@ def sweep_pairs(rows):
 def run(out, part, lrs, steps, seeds, ranks, method='lora'):
     import torch
     torch.set_num_threads(1)
-    from imposter import bench, finetune as ft, models, puppets
+    from imposter import finetune as ft, models
+    from imposter.manifest import read_manifest
+    from imposter.puppet_judge import load_judge
+    from imposter.scoring import score_pair
     from imposter.sampling import generate
-    pipe, judge = models.load_pipeline(None, device='cpu'), puppets.load_judge()
-    pairs = sweep_pairs(bench.read_manifest('dev'))
+    pipe, judge = models.load_pipeline(None, device='cpu'), load_judge()
+    pairs = sweep_pairs(read_manifest('dev'))
     k, n = map(int, part.split('/'))
     snapshot = ft.lora_state if method == 'lora' else lambda unet: {k: v.detach().to('cpu', copy=True) for k, v in unet.state_dict().items()}
     out.mkdir(parents=True, exist_ok=True)
@@ -59,7 +62,7 @@ def run(out, part, lrs, steps, seeds, ranks, method='lora'):
                 a = dataclasses.replace(art, weights=snaps[s], settings={**art.settings, 'steps': s})
                 for preset in PRESETS:
                     ims = generate(pipe, a, preset, seeds=seeds, progress=False)
-                    for seed, sc in zip(seeds, bench.score_pair(ims, row, {}, judge)):
+                    for seed, sc in zip(seeds, score_pair(ims, row, {}, judge)):
                         res.append(dict(pair_id=row['pair_id'], seen=row['seen'], lr=lr, rank=rank, steps=s, preset=preset, seed=seed,
                                         identity=sc['identity'], action_right=float(sc['action_prob'] > 0.5),
                                         action_prob=sc['action_prob'], subject_prob=sc['subject_prob'], leak_prob=sc['leak_prob'],

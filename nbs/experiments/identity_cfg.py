@@ -3,7 +3,9 @@
 import sys, json, time, torch, numpy as np
 torch.set_num_threads(1)
 from imposter.models import load_pipeline
-from imposter.puppets import load_judge, load_benchmark, identity_codes, IDENTITY
+from imposter.puppets import identity_codes, IDENTITY
+from imposter.puppet_judge import load_judge
+from imposter.puppet_bench import load_benchmark
 from imposter.finetune import finetune
 from imposter.puppet_train import sample_captions
 pipe = load_pipeline(); judge = load_judge()

@@ -13,10 +13,11 @@ METHODS = ('baseline++', 'imposter', 'imposter-calibrated', 'imposter-x0', 'sded
 
 def main(reps, finetune_steps, seeds):
     torch.set_num_threads(1)
-    from imposter import finetune, models, puppets
+    from imposter import finetune, models
+    from imposter.puppet_bench import load_benchmark
     from imposter.sampling import generate
     pipe = models.load_pipeline(None, device='cpu')
-    r = {x['pair_id']: x for x in puppets.load_benchmark(split='test')}[8]
+    r = {x['pair_id']: x for x in load_benchmark(split='test')}[8]
     art = finetune.finetune(pipe, r['source_image'], r['driving_image'], r['source_prompt'], r['driving_prompt'],
                             steps=finetune_steps, progress=False)
     times = {m: [] for m in METHODS}

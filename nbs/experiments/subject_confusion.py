@@ -10,7 +10,8 @@ from collections import Counter
 from diffusers import AutoencoderKL, UNet2DConditionModel
 from transformers import CLIPTextModel, CLIPTokenizer
 from imposter.puppet_train import make_pipeline, sample_captions
-from imposter.puppets import SUBJECTS, load_judge, ACTIONS
+from imposter.puppets import SUBJECTS, ACTIONS
+from imposter.puppet_judge import load_judge
 w = sys.argv[1] if len(sys.argv) > 1 else 'runs/puppet-train'
 tok = CLIPTokenizer(f'{w}/tokenizer/vocab.json', f'{w}/tokenizer/merges.txt', model_max_length=77)
 pipe = make_pipeline(AutoencoderKL.from_pretrained(f'{w}/vae'), CLIPTextModel.from_pretrained(f'{w}/text_encoder'), tok,
