@@ -11,7 +11,7 @@ __all__ = ['ARTIFACT_FILE', 'LATENTS_FILE', 'LORA_FILE', 'UNET_FILE', 'ARTIFACT_
            'read_checkpoint', 'remove_checkpoint', 'save_checkpoint', 'finetune']
 
 # %% ../nbs/03_finetune.ipynb #563ef9d1
-import hashlib, json, math, os, re, shutil, time, warnings
+import glob, hashlib, json, math, os, re, shutil, socket, tempfile, time, warnings
 from contextlib import contextmanager
 from fastcore.basics import patch
 from dataclasses import dataclass, field, asdict
@@ -72,6 +72,9 @@ def check_writable_folder(folder:str|os.PathLike, # a folder to write into; it m
         raise FileExistsError(f"The {what} {str(p)!r}{where} is an existing file, not a folder; choose another path.")
     if not os.access(q, os.W_OK | os.X_OK):
         raise PermissionError(f"The {what} {str(p)!r} cannot be written ({str(q)!r} is read-only); choose another path or fix its permissions.")
+    try: os.rmdir(tempfile.mkdtemp(prefix='.imposter-write-check-', dir=q))   # the permission bits do not tell (root, read-only mounts)
+    except OSError as e:
+        raise PermissionError(f"The {what} {str(p)!r} cannot be written ({str(q)!r}: {e.strerror}); choose another path or fix its permissions.") from None
     return p
 
 def check_artifact_folder(folder:str|os.PathLike, # where an artifact will be saved
@@ -121,9 +124,11 @@ def _write_files(art, tmp:Path):
     for f in (*names, ARTIFACT_FILE): _fsync(tmp / f)
 
 # %% ../nbs/03_finetune.ipynb #999590a2
+_HOST = re.sub(r'[^\w-]', '_', socket.gethostname())   # in the names of a save's hidden folders, with the process id
+
 def _beside(folder:Path, kind:str) -> Path:
     "A new hidden folder next to `folder` (same file system, so renames are atomic), made with the usual permissions."
-    p = folder.parent / f'.{folder.name}.{kind}-{os.getpid()}-{os.urandom(3).hex()}'
+    p = folder.parent / f'.{folder.name}.{kind}-{_HOST}-{os.getpid()}-{os.urandom(3).hex()}'
     _step(p.mkdir)
     return p
 
@@ -153,7 +158,28 @@ def _save(art, folder, overwrite) -> Path:
             raise OSError(f"Could not write the artifact to {str(folder)!r} ({e}); check the free disk space and the permissions.") from None
         raise
     _install(tmp, real)
+    _sweep(real)
     return Path(folder)
+
+# %% ../nbs/03_finetune.ipynb #f58e8efc
+_LEFT = re.compile(r'\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<host>[\w-]+)-(?P<pid>\d+)-[0-9a-f]{6}')
+
+def _alive(pid:int) -> bool:
+    "Whether process `pid` runs on this machine (one we may not signal runs too)."
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: return True
+    return True
+
+def _sweep(folder:Path) -> list:
+    "Remove the hidden folders that killed saves of `folder` left beside it (see above); returns them."
+    gone = []
+    for p in map(Path, glob.glob(os.path.join(glob.escape(str(folder.parent)), f'.{glob.escape(folder.name)}.*-*'))):
+        m = _LEFT.fullmatch(p.name)
+        if not m or m['name'] != folder.name or m['host'] != _HOST or _alive(int(m['pid'])): continue
+        if m['kind'] == 'old' and not (folder / ARTIFACT_FILE).exists(): continue
+        _step(shutil.rmtree, p); gone.append(p)
+    return gone
 
 # %% ../nbs/03_finetune.ipynb #4b6ec1e6
 def _bad(path, problem, fix='finetune again to rebuild the artifact') -> ArtifactError:
