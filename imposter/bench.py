@@ -275,6 +275,40 @@ def _merge(out:Path, every:list) -> Path:
     write_summary(scores, manifest=every)
     return scores
 
+# %% ../nbs/21_bench.ipynb #00ff7891
+def _check_inputs(out, manifest, images, pairs, seeds, presets, steps:int, cfg:float, finetune_steps, method:str, lr, rank:int,
+                  finetune_seed:int, **rivals) -> tuple:
+    "Check everything before any expensive work: the run's (seeds, presets, per, settings, every, rows, out)."
+    from imposter.finetune import check_finetune_args, check_writable_folder
+    from imposter.manifest import parse_presets, parse_seeds, read_manifest
+    from imposter.sampling import resolve_settings
+    seeds, presets = parse_seeds(seeds), parse_presets(presets)
+    per = preset_params(presets, **rivals)
+    settings = {p: resolve_settings(p, steps, cfg, seeds, **per[p]) for p in presets}
+    check_finetune_args(finetune_steps, lr, method, rank, finetune_seed)
+    every = read_manifest(manifest, images); rows = _chosen(every, pairs)
+    out = check_writable_folder(out, 'bench output folder')
+    return seeds, presets, per, settings, every, rows, out
+
+def _start_run(state, out:Path, pipe, steps:int, cfg:float, settings:dict, finetune_steps, lr, method:str, rank:int, finetune_seed:int) -> dict:
+    "The finetuning settings (the model's own where not given, else the library's), recorded with the run (`_start`) by the main process."
+    from imposter.finetune import finetune_defaults
+    d = finetune_defaults(pipe, method)   # recorded, so a resumed run keeps them
+    ft = dict(steps=finetune_steps or d['steps'], lr=d['lr'] if lr is None else lr, method=method, rank=rank, seed=finetune_seed)
+    _from_main(state, lambda: _start(out, _record(pipe, steps, cfg, ft, settings)))
+    return ft
+
+def _run_share(state, job:_Job, rows:list, progress:bool):
+    "Run this process's share of the pairs of `rows` that still have work (the main process lists them), with a progress bar."
+    from tqdm.auto import tqdm
+    from imposter.scoring import read_scores
+    todo = _from_main(state, lambda: [r['pair_id'] for r in rows if _missing(job, read_scores(_pair_file(job.out, r['pair_id'])))])
+    byid = {r['pair_id']: r for r in rows}
+    with state.split_between_processes(todo) as mine:
+        bar = tqdm(mine, desc='bench' if state.num_processes == 1 else f'bench, process 1 of {state.num_processes}',
+                   disable=not progress or not state.is_main_process)
+        for pid in bar: _run_pair(job, byid[pid], bar)
+
 # %% ../nbs/21_bench.ipynb #a30d8091
 def run_bench(out='imposter-bench', # output folder (resumed if it exists)
               manifest=None, # manifest CSV, 'imposter120', or 'dev' / 'test' for the puppet benchmark (None: 'test')
@@ -310,41 +344,21 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
               invert_cfg:float=None, # inversion, cross-image, masactrl: guidance of the DDIM inversion
              ) -> Path: # the scores CSV
     "Finetune once per pair, generate every preset x seed, score every image; resumable, shared by the processes of `accelerate launch`."
-    from tqdm.auto import tqdm
-    from imposter.finetune import check_finetune_args, check_writable_folder, finetune_defaults, remove
-    from imposter.manifest import parse_presets, parse_seeds, read_manifest
+    from imposter.finetune import remove
     from imposter.models import load_pipeline
-    from imposter.scoring import read_scores
-    from imposter.sampling import resolve_settings
-    # 1. check everything before any expensive work
-    seeds, presets = parse_seeds(seeds), parse_presets(presets)
-    per = preset_params(presets, strength=strength, skip=skip, contrast=contrast, queries=queries, start_step=start_step,
-                        start_layer=start_layer, init=init, invert_cfg=invert_cfg)
-    settings = {p: resolve_settings(p, steps, cfg, seeds, **per[p]) for p in presets}
-    check_finetune_args(finetune_steps, lr, method, rank, finetune_seed)
-    every = read_manifest(manifest, images); rows = _chosen(every, pairs)
-    out = check_writable_folder(out, 'bench output folder')
+    seeds, presets, per, settings, every, rows, out = _check_inputs(   # 1. check everything before any expensive work
+        out, manifest, images, pairs, seeds, presets, steps, cfg, finetune_steps, method, lr, rank, finetune_seed, strength=strength,
+        skip=skip, contrast=contrast, queries=queries, start_step=start_step, start_layer=start_layer, init=init, invert_cfg=invert_cfg)
     state = _processes(device); device = _process_device(state, device)
     with ExitStack() as held:
         _from_main(state, lambda: _claim(out, held))   # one run at a time; the main process holds the folder until the run ends
-        # 2. models, and the run record
-        if pipe is None: pipe = load_pipeline(model, device=device, dtype=_dtype(dtype))
-        d = finetune_defaults(pipe, method)   # the model's own settings, else the library's: recorded, so a resumed run keeps them
-        ft = dict(steps=finetune_steps or d['steps'], lr=d['lr'] if lr is None else lr, method=method, rank=rank, seed=finetune_seed)
-        _from_main(state, lambda: _start(out, _record(pipe, steps, cfg, ft, settings)))
-        dev = str(pipe.device)
+        if pipe is None: pipe = load_pipeline(model, device=device, dtype=_dtype(dtype))   # 2. models, and the run record
+        ft = _start_run(state, out, pipe, steps, cfg, settings, finetune_steps, lr, method, rank, finetune_seed)
         job = _Job(out, pipe, presets, seeds, settings, per, steps, cfg, ft, keep_artifacts,
-                   _scorers(dev, clip_model, dino_model, dino_cls_model, sscd), _judge(judge, rows, dev))
-        # 3. this process's share of the pairs that have work left
-        todo = _from_main(state, lambda: [r['pair_id'] for r in rows if _missing(job, read_scores(_pair_file(out, r['pair_id'])))])
-        byid = {r['pair_id']: r for r in rows}
-        with state.split_between_processes(todo) as mine:
-            bar = tqdm(mine, desc='bench' if state.num_processes == 1 else f'bench, process 1 of {state.num_processes}',
-                       disable=not progress or not state.is_main_process)
-            for pid in bar: _run_pair(job, byid[pid], bar)
+                   _scorers(str(pipe.device), clip_model, dino_model, dino_cls_model, sscd), _judge(judge, rows, str(pipe.device)))
+        _run_share(state, job, rows, progress)   # 3. this process's share of the pairs that have work left
         remove(pipe)   # leave the pipeline as it came: the base model without the last pair's weights
-        # 4. once every process is done, the main process merges every finished pair of the manifest
-        state.wait_for_everyone()
+        state.wait_for_everyone()   # 4. once every process is done, the main process merges every finished pair of the manifest
         return _from_main(state, lambda: _merge(out, every))
 
 # %% ../nbs/21_bench.ipynb #50817e2b
