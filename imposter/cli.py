@@ -269,7 +269,7 @@ def _generate(pipe, art, out, presets, seeds, overwrite, quiet, steps, cfg, per_
 
 def generate(artifact:str=None, # artifact folder from `imposter finetune` (required)
              model:str=None, # the base model the artifact was finetuned from (default: the one it records)
-             preset:list='imposter', # preset name(s), comma-separated, or 'all'; rivals: sdedit, inversion, cross-image, masactrl (+ @base: no finetune)
+             preset:list='imposter-x0', # preset name(s), comma-separated, or 'all' (imposter: the paper's literal scales); rivals: sdedit, inversion, cross-image, masactrl (+ @base: no finetune)
              seeds:list='0', # one image per seed, as ranges and lists: 0-4, 0,2,5 or 0 1 2
              steps:int=50, # DDIM steps
              cfg:float=7.5, # classifier-free guidance scale
@@ -314,7 +314,7 @@ def run(source:str=None, # source image, the subject (required)
         finetune_steps:int=None, # finetune iterations (default: the model's own, from its imposter.json, else 500)
         lr:float=None, # finetune learning rate (default: the model's own, from its imposter.json, else 1e-4 for lora, 2e-6 for full)
         method:str='lora', # lora or full
-        preset:list='imposter', # preset name(s), comma-separated, or 'all'; rivals as in `generate`
+        preset:list='imposter-x0', # preset name(s), comma-separated, or 'all' (imposter: the paper's literal scales); rivals as in `generate`
         seeds:list='0', # one image per seed, as ranges and lists: 0-4, 0,2,5 or 0 1 2
         steps:int=50, # DDIM steps
         cfg:float=7.5, # classifier-free guidance scale
@@ -357,7 +357,7 @@ def run(source:str=None, # source image, the subject (required)
 
 # %% ../nbs/05_cli.ipynb #1916aebc
 DEMO_PAIR = 8   # "a bear meditating": a combination never seen in pretraining (see `puppet_corpus.SEEN`)
-DEMO_PRESETS = ('baseline++', 'imposter', 'imposter-calibrated')
+DEMO_PRESETS = ('baseline++', 'imposter', 'imposter-x0', 'cross-image@base')   # imposter-x0: the default preset (see `sampling`)
 
 def _demo_scores(r, judge, truth, res, names, p, seeds, overwrite) -> dict:
     "Save one preset's images and score each against the pair's ground truth."
@@ -388,7 +388,6 @@ def demo(pair:int=DEMO_PAIR, # pair_id in the puppet benchmark
          quiet:store_true=False, # no progress bars
         ) -> dict:
     "Run ImPoster against Baseline++ on a puppet pair of the embedded model, with ground-truth scores and a figure."
-    import numpy as np
     from imposter import puppet_bench, puppet_judge
     from imposter.metrics import load_mask
     from imposter.models import check_model, load_pipeline
@@ -414,6 +413,13 @@ def demo(pair:int=DEMO_PAIR, # pair_id in the puppet benchmark
         results |= _demo_scores(r, judge, truth, sample(pipe, art, p, seeds, steps=steps, progress=not quiet), names, p, seeds, overwrite)
     fig = demo_figure(r, {p: [Image.open(names[(p, s)]) for s in seeds] for p in presets}, results, seeds)
     fig.savefig(Path(out) / 'demo.png', dpi=80, bbox_inches='tight')
+    return _demo_report(r, pair, split, seeds, presets, results, out, t0)
+
+
+# %% ../nbs/05_cli.ipynb #80a71ba5
+def _demo_report(r, pair, split, seeds, presets, results, out, t0) -> dict:
+    "Each preset's mean scores over the seeds and what the judge saw, written to OUT/scores.json and printed."
+    import numpy as np
     summary = {p: {k: float(np.mean([results[(p, s)][k] for s in seeds])) for k in ('iou', 'p_source_subject', 'identity')} for p in presets}
     for p in presets: summary[p]['judged'] = [f"{results[(p, s)]['subject']} {results[(p, s)]['action']}" for s in seeds]
     report = dict(pair=pair, split=split, target_prompt=r['target_prompt'], seen_in_pretraining=r['seen'], seeds=list(seeds),
@@ -425,6 +431,7 @@ def demo(pair:int=DEMO_PAIR, # pair_id in the puppet benchmark
         print(f"  {p:20s} silhouette IoU {summary[p]['iou']:.3f}  p(source subject) {summary[p]['p_source_subject']:.2f}  identity {summary[p]['identity']:.2f}  judged: {', '.join(summary[p]['judged'])}")
     print(f"images, figure and scores in {out}/ (figure: {Path(out) / 'demo.png'}); {report['seconds']:.0f} s")
     return report
+
 
 # %% ../nbs/05_cli.ipynb #cda4396d
 def demo_figure(row:dict, # the pair's benchmark row (source, driving and target images, target prompt)
