@@ -632,6 +632,31 @@ def _unmake_trainable(unet, method, base, dtype, was_training):
     if method == 'lora': unet.unload_lora(); unet.requires_grad_(False)
     else: unet.load_state_dict(base); nn.Module.to(unet, dtype).requires_grad_(False)
 
+# %% ../nbs/03_finetune.ipynb #bd17fac4
+def _checked(pipe, source, driving, source_prompt, driving_prompt, target_prompt, steps, lr, method, rank, seed, precision) -> tuple:
+    "Every input of a finetune checked, before any work: (steps, lr, precision, prompts, size, images, the run's record)."
+    d = finetune_defaults(pipe, method) if method in DEFAULT_LR else {}   # an unknown method is named just below
+    steps, lr = (d.get('steps') if steps is None else steps), (d.get('lr') if lr is None else lr)
+    check_finetune_args(steps, lr, method, rank, seed, precision)
+    precision = resolve_precision(precision, pipe.device, pipe.unet.dtype, method)
+    check_autocast(precision, pipe.device)
+    tx_S, tx_D, tx_T = _prompts(pipe, source_prompt, driving_prompt, target_prompt)
+    size = model_size(pipe)
+    imgs = [load_image(source, size), load_image(driving, size)]   # file errors surface here, before any work
+    run = dict(settings=dict(method=method, lr=lr, rank=rank if method == 'lora' else None, seed=seed, precision=precision), steps=steps,
+               pair=_pair_key(imgs, tx_S, tx_D), model_id=model_id(pipe), fingerprint=model_fingerprint(pipe))
+    return steps, lr, precision, (tx_S, tx_D, tx_T), size, imgs, run
+
+def _iteration(unet, sched, batches, dev, amp_dtype, opt, scaler) -> float:
+    "One training iteration: an optimiser step on each batch; returns the mean loss."
+    step_losses = []
+    for batch in batches:
+        loss = _batch_loss(unet, sched, batch, dev, amp_dtype)
+        _update(loss, opt, scaler)
+        step_losses.append(loss.item())
+    return sum(step_losses) / len(step_losses)
+
+
 # %% ../nbs/03_finetune.ipynb #d55f9394
 def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
              source, # source image I_S: path or PIL image
@@ -654,16 +679,8 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
     "Finetune on the source and driving images with their captions (Eq. 1); returns the artifact."
     rec = _checkpoint_plan(checkpoint_dir, checkpoint_every, resume)   # the checkpoint to continue, or None
     if rec: steps, lr = (rec['steps'] if steps is None else steps), (rec['settings']['lr'] if lr is None else lr)
-    d = finetune_defaults(pipe, method) if method in DEFAULT_LR else {}   # an unknown method is named just below
-    steps, lr = (d.get('steps') if steps is None else steps), (d.get('lr') if lr is None else lr)
-    check_finetune_args(steps, lr, method, rank, seed, precision)
-    precision = resolve_precision(precision, pipe.device, pipe.unet.dtype, method)
-    check_autocast(precision, pipe.device)
-    tx_S, tx_D, tx_T = _prompts(pipe, source_prompt, driving_prompt, target_prompt)
-    size = model_size(pipe)
-    imgs = [load_image(source, size), load_image(driving, size)]   # file errors surface here, before any work
-    run = dict(settings=dict(method=method, lr=lr, rank=rank if method == 'lora' else None, seed=seed, precision=precision), steps=steps,
-               pair=_pair_key(imgs, tx_S, tx_D), model_id=model_id(pipe), fingerprint=model_fingerprint(pipe))
+    steps, lr, precision, (tx_S, tx_D, tx_T), size, imgs, run = _checked(pipe, source, driving, source_prompt, driving_prompt,
+                                                                          target_prompt, steps, lr, method, rank, seed, precision)
     if rec: _check_resume(checkpoint_dir, rec, run, steps)
     remove(pipe)
     if getattr(pipe.unet, 'peft_config', None):
@@ -689,12 +706,7 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
         bar, batches = tqdm(range(start, steps), initial=start, total=steps, desc=f'finetune ({method})', disable=not progress), None
         for it in bar:
             batches = _batches(method, latents, embeds, g, n_t)
-            step_losses = []
-            for batch in batches:
-                loss = _batch_loss(unet, sched, batch, dev, amp_dtype)
-                _update(loss, opt, scaler)
-                step_losses.append(loss.item())
-            losses.append(sum(step_losses)/len(step_losses)); bar.set_postfix(loss=f'{losses[-1]:.4f}')
+            losses.append(_iteration(unet, sched, batches, dev, amp_dtype, opt, scaler)); bar.set_postfix(loss=f'{losses[-1]:.4f}')
             if not math.isfinite(losses[-1]):
                 raise FloatingPointError(f"The finetune loss became {losses[-1]} at iteration {it + 1}; lower the learning rate (now {lr:g}).")
             n = it + 1
