@@ -3,8 +3,8 @@
     python tools/check_readme_numbers.py      # exit 1, naming each number that differs, if any does
 
 Each claim is a string the README must contain, built here from the file that holds the number: the embedded model's
-gates (`results/puppet-train-v2/metrics.json`), the demo's scores (`results/demo/scores.json`) and the Table 1 v2
-table (`results/table1-v2/results.json`, through `table1_v2.readme_table`). A number edited by hand in the README, or a
+gates (`results/puppet-train-v2/metrics.json`), the demo's scores (`results/demo/scores.json`), the Table 1 v2
+table (`results/table1-v2/results.json`, through `table1_v2.readme_table`) and the LoRA-weight run (`results/lora-scale/results.json`). A number edited by hand in the README, or a
 result file rerun without the README, fails the check.
 """
 import json, sys
@@ -31,6 +31,11 @@ def claims() -> dict:
     out['demo IoU'] = '(IoU ' + ', '.join(f2(demo[p]['iou']) for p in imposter) + ')'
     out['demo identity'] = '(identity ' + ', '.join(f2(demo[p]['identity']) for p in imposter) + ' of'
     out['demo rival'] = f"(IoU {f2(demo[rival]['iou'])}) but draws another bear (identity {f2(demo[rival]['identity'])})"
+    ls = json.loads((RES / 'lora-scale' / 'results.json').read_text())['unseen']
+    trio = lambda m: tuple(f2(ls[m][c]['mean']) for c in ('action_right', 'subject_right', 'identity'))
+    out['LoRA-scale SDEdit'] = 'target action {}, subject {} and identity {}'.format(*trio('sdedit x0.5'))
+    out['LoRA-scale cross-image'] = 'reaches {}, {} and {} on'.format(*trio('cross-image x0.5'))
+    out['LoRA-scale pose + identity'] = f"({f2(ls['sdedit x0.5']['joint']['mean'])} and {f2(ls['cross-image x0.5']['joint']['mean'])})"
     sys.path.insert(0, str(REPO / 'nbs' / 'experiments'))
     from table1_v2 import readme_table
     out['Table 1 v2'] = readme_table()
