@@ -81,7 +81,7 @@ def explore_cli(model:str=None, # Stable Diffusion hub id or folder (default: th
                 port:int=8866, # the port on 127.0.0.1
                 no_browser:store_true=False, # print the page's address only; do not open a browser
                ):
-    "Serve the explorer as a web page (Voila): sliders for K, s_a and s_p, the method selector and a sweep."
+    "Serve the explorer as a web page (Voila): sliders for K, s_a, s_p and the LoRA weight, the method selector and a sweep."
     settings = check_explore(model, pair, source, driving, source_prompt, driving_prompt, finetune_steps, device, port, threads)
     cmd = [sys.executable, '-m', 'voila', str(app_notebook()), f'--port={port}', '--Voila.ip=127.0.0.1', '--strip_sources=True',
            '--show_tracebacks=True', *(['--no-browser'] if no_browser else [])]

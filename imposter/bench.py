@@ -33,13 +33,12 @@ def _check_run(out:Path, settings:dict):
 from .cli import RIVAL_FLAGS   # the rival methods' flags, one group shared by every command that runs them
 
 def preset_params(presets:list, # preset names and rival methods'
-                  **flags, # rival parameters (RIVAL_FLAGS; None: unset), each given to every rival that takes it
+                  **flags, # rival parameters (RIVAL_FLAGS) and lora_weight (None: unset), each given to every preset that takes it
                  ) -> dict: # preset -> its parameters
-    "The rival parameters each preset takes; a parameter that none of them takes is refused."
-    from imposter.rivals import METHOD_DEFAULTS, method_name
-    from imposter.sampling import PRESETS
+    "The parameters each preset takes (`sampling.settings_of`); a parameter that none of them takes is refused."
+    from imposter.sampling import settings_of
     given = {k: v for k, v in flags.items() if v is not None}
-    per = {p: {} if p in PRESETS else {k: v for k, v in given.items() if k in METHOD_DEFAULTS[method_name(p)[0]]} for p in presets}
+    per = {p: {k: v for k, v in given.items() if k in settings_of(p)} for p in presets}
     unused = [k for k in given if not any(k in s for s in per.values())]
     if unused: raise ValueError(f"{unused[0]} is not a parameter of {', '.join(presets)}; drop it or add a rival that takes it.")
     return per
@@ -342,13 +341,15 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
               start_layer:int=None, # masactrl: first controlled layer L of SD's 16
               init:str=None, # masactrl: 'driving', 'source' or 'noise'
               invert_cfg:float=None, # inversion, cross-image, masactrl: guidance of the DDIM inversion
+              lora_weight:float=None, # the LoRA finetune's weight for every preset that uses it (None: 1, as trained)
              ) -> Path: # the scores CSV
     "Finetune once per pair, generate every preset x seed, score every image; resumable, shared by the processes of `accelerate launch`."
     from imposter.finetune import remove
     from imposter.models import load_pipeline
     seeds, presets, per, settings, every, rows, out = _check_inputs(   # 1. check everything before any expensive work
         out, manifest, images, pairs, seeds, presets, steps, cfg, finetune_steps, method, lr, rank, finetune_seed, strength=strength,
-        skip=skip, contrast=contrast, queries=queries, start_step=start_step, start_layer=start_layer, init=init, invert_cfg=invert_cfg)
+        skip=skip, contrast=contrast, queries=queries, start_step=start_step, start_layer=start_layer, init=init, invert_cfg=invert_cfg,
+        lora_weight=lora_weight)
     state = _processes(device); device = _process_device(state, device)
     with ExitStack() as held:
         _from_main(state, lambda: _claim(out, held))   # one run at a time; the main process holds the folder until the run ends
@@ -384,6 +385,7 @@ def bench_cli(out:str='imposter-bench', # output folder (resumed if it exists)
               dtype:str=None, # float16, bfloat16 or float32 (default: float16 on cuda)
               keep_artifacts:store_true=False, # also save each pair's finetuned weights
               quiet:store_true=False, # no progress bar
+              lora_weight:float=None, # the LoRA finetune's weight for every preset that uses it: 1 as trained, 0 the base model (default: 1)
               rival:RIVAL_FLAGS=None, # the rival methods' settings, `RIVAL_FLAGS` (default: each method's own)
              ):
     "Benchmark: finetune each pair, generate every preset x seed, score every image, summarise as Table 1."
@@ -393,7 +395,7 @@ def bench_cli(out:str='imposter-bench', # output folder (resumed if it exists)
     check_device(device)
     scores = run_bench(out, manifest, images, model, pairs, seeds, presets, steps, cfg, finetune_steps, method, lr, rank,
                        finetune_seed, clip_model, dino_model, dino_cls_model, sscd, device, dtype, keep_artifacts, progress=not quiet,
-                       **(rival or {}))
+                       lora_weight=lora_weight, **(rival or {}))
     if not _processes(device).is_main_process: return scores   # under accelerate launch: one table, from the main process
     print(summary_table(summarize(scores, manifest=read_manifest(manifest, images))))
     print(f"per-image scores: {scores}; summary: {scores.parent / 'summary.md'}, {scores.parent / 'summary.png'}")

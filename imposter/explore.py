@@ -180,6 +180,11 @@ class Result:
     scores: dict
     seconds: float
 
+def _lora_weight(method, weight):
+    "The LoRA weight a setting runs at: the one given, else 1 (the finetune as trained), or 0 for a rival on the base model ('@base')."
+    if weight is not None: return weight
+    return 0.0 if isinstance(method, str) and method.endswith('@base') else 1.0
+
 class Runner:
     "A pipeline with a finetuned artifact applied once, a pair and a judge: `result(...)` samples one setting, LRU-cached."
     def __init__(self, pipe, # a diffusers Stable Diffusion pipeline (the artifact's base model)
@@ -199,10 +204,11 @@ class Runner:
 
     @staticmethod
     def key(K:int, s_a:float, s_p:float, seed:int=0, steps:int=25, scale_mode:str='calibrated', method:str='imposter', params=None,
-            mode:str|None=None) -> tuple:
-        "The cache key of a setting: ImPoster's, or a rival method's (its name, seed, steps and parameters; K, s_a, s_p unused)."
-        if method != 'imposter': return (method, int(seed), int(steps), tuple(sorted((params or {}).items())))
-        return (int(K), float(s_a), float(s_p), int(seed), int(steps), _scale_mode(scale_mode, mode, 'Runner.key'))
+            lora_weight:float|None=None, mode:str|None=None) -> tuple:
+        "The cache key of a setting: ImPoster's, or a rival's (its name, seed, steps and parameters; K, s_a, s_p unused); last its LoRA weight."
+        lw = _lora_weight(method, lora_weight)
+        if method != 'imposter': return (method, int(seed), int(steps), tuple(sorted((params or {}).items())), lw)
+        return (int(K), float(s_a), float(s_p), int(seed), int(steps), _scale_mode(scale_mode, mode, 'Runner.key'), lw)
 
     def __contains__(self, key): return key in self.cache
 
@@ -215,17 +221,21 @@ def result(self:Runner, K:int, # steps on the driving caption
            steps:int=25, # DDIM steps
            scale_mode:str='calibrated', # 'literal' or 'calibrated' scales (and their preset's phase distance)
            method:str='imposter', # 'imposter', or a rival method's name (`rivals.RIVALS`)
-           params:dict|None=None, # the rival's parameters (`rivals.METHOD_DEFAULTS`)
+           params:dict|None=None, # the rival's parameters (`rivals.METHOD_DEFAULTS`), without lora_weight
+           lora_weight:float|None=None, # the LoRA finetune's weight: 1 as trained (None: 1, or 0 for an @base rival), 0 the base model
            mode:str|None=None, # deprecated: scale_mode
           ) -> Result:
-    "The result of one setting: from the cache, or sampled and scored."
-    key = self.key(K, s_a, s_p, seed, steps, _scale_mode(scale_mode, mode, 'Runner.result'), method, params)
+    "The result of one setting: from the cache, or sampled (the artifact at the setting's LoRA weight) and scored."
+    if 'lora_weight' in (params or {}): raise ValueError("Give the LoRA weight as lora_weight=, not among the rival's params.")
+    key = self.key(K, s_a, s_p, seed, steps, _scale_mode(scale_mode, mode, 'Runner.result'), method, params, lora_weight)
     with self.lock:
         if key in self.cache: self.cache.move_to_end(key); return self.cache[key]
-        t0 = time.time()
-        if method != 'imposter': s = sample(self.pipe, self.artifact, method, [key[1]], steps=key[2], cfg=self.cfg, progress=False, **(params or {}))
+        t0, lw = time.time(), key[-1]
+        if method == 'imposter' or method_name(method)[1]: self.artifact.apply(self.pipe, lw)   # kept at this weight until another
+        if method != 'imposter': s = sample(self.pipe, self.artifact, method, [key[1]], steps=key[2], cfg=self.cfg, progress=False,
+                                            lora_weight=lw, **(params or {}))
         else: s = sample(self.pipe, self.artifact, SCALE_PRESET[key[5]], [key[3]], steps=key[4], cfg=self.cfg, K=key[0],
-                         s_a=key[1], s_p=key[2], trace=True, progress=False)
+                         s_a=key[1], s_p=key[2], lora_weight=lw, trace=True, progress=False)
         img = s.images[0]
         r = Result(img, s.settings, s.trace, score_result(img, self.pair, s.trace, self.judge), 0.)
         r.seconds = time.time() - t0
@@ -358,7 +368,7 @@ def _nearest(v, values):
     pos = [x for x in values if x > 0]
     return min(pos, key=lambda x: abs(math.log(x) - math.log(v)))
 
-PARAM_SLIDERS = {m: [k for k in d if k not in ('ranges', 'adain')] for m, d in METHOD_DEFAULTS.items()}   # on widgets
+PARAM_SLIDERS = {m: [k for k in d if k not in ('ranges', 'adain', 'lora_weight')] for m, d in METHOD_DEFAULTS.items()}   # on widgets
 
 def _param_widget(name, value, steps):
     "A rival parameter's widget: a dropdown for a choice, else a slider over its range (K and start_step up to steps)."
@@ -378,7 +388,7 @@ def _scores_html(scores:dict, note:str='') -> str:
 
 # %% ../nbs/07_explore.ipynb #a18bbb9a
 class Explorer:
-    "A method selector; sliders for K, s_a, s_p (or the rival's parameters), seed and steps; shows source, driving, result (and truth) with scores."
+    "A method selector; sliders for K, s_a, s_p (or the rival's parameters), seed, steps and LoRA weight; shows source, driving, result (and truth) with scores."
     def __init__(self, pipe=None, # the pipeline (the artifact's base model); none, with no artifact: the embedded model (`open_runner`)
                  artifact=None, # an `Artifact` or a saved artifact folder (loaded and applied once); none: finetuned by `open_runner`
                  pair=None, # see `load_pair`; without pipe and artifact, a benchmark pair_id or row (default: `DEFAULT_PAIR`)
@@ -393,13 +403,15 @@ class Explorer:
                  runner:Runner|None=None, # share another explorer's or sweep's runner (and cache)
                  compute:bool=True, # compute the first result now
                  method:str='imposter', # 'imposter' or a rival method (`rivals.RIVALS`) at start
+                 lora_weight:float=1.0, # the LoRA finetune's weight at start, 0 to 1 (1: as trained; an @base rival runs at 0)
                  mode:str|None=None, # deprecated: scale_mode
                 ):
         scale_mode = _scale_mode(scale_mode, mode, 'Explorer')
         if method != 'imposter' and method not in RIVALS: raise ValueError(f"method must be 'imposter' or one of {', '.join(RIVALS)}, got {method!r}.")
+        if not (isinstance(lora_weight, (int, float)) and 0 <= lora_weight <= 1): raise ValueError(f"lora_weight must be between 0 and 1, got {lora_weight!r}.")
         self.runner = runner or _runner(pipe, artifact, pair, judge, cfg)
         self.size, self._hold, self._shown, self.result = size, False, None, None
-        self._make_settings(scale_mode, steps, K, seed, max_steps, method)
+        self._make_settings(scale_mode, steps, K, seed, max_steps, method, lora_weight)
         self._make_views()
         self._connect()
         if compute: self.update()
@@ -416,15 +428,17 @@ class Explorer:
 
 # %% ../nbs/07_explore.ipynb #da96c73c
 @patch
-def _make_settings(self:Explorer, scale_mode, steps, K, seed, max_steps, method):
-    "Build the setting widgets: method, scale mode, K, s_a, s_p, each rival's parameters, seed and steps."
+def _make_settings(self:Explorer, scale_mode, steps, K, seed, max_steps, method, lora_weight=1.0):
+    "Build the setting widgets: method, scale mode, K, s_a, s_p, each rival's parameters, seed, steps and LoRA weight."
     d = SCALE_DEFAULTS[scale_mode]
     K = min(d['K'], steps) if K is None else K
     self.scale_mode = W.ToggleButtons(options=SCALE_MODES, value=scale_mode, description='scales', style={'button_width': '90px'})
     self.K = W.IntSlider(value=K, min=0, max=steps, description='K', continuous_update=False, layout=W.Layout(width='360px'))
     self.s_a, self.s_p = _slider('s_a', scale_mode, d['s_a']), _slider('s_p', scale_mode, d['s_p'])
-    self.seed = W.IntSlider(value=seed, min=0, max=max(99, seed), description='seed', continuous_update=False)
-    self.steps = W.IntSlider(value=steps, min=1, max=max(max_steps, steps), description='steps', continuous_update=False)
+    wide = dict(description_width='90px')   # the shared column's labels, with room for 'LoRA weight'
+    self.seed = W.IntSlider(value=seed, min=0, max=max(99, seed), description='seed', continuous_update=False, style=wide)
+    self.steps = W.IntSlider(value=steps, min=1, max=max(max_steps, steps), description='steps', continuous_update=False, style=wide)
+    self.lora_weight = W.FloatSlider(value=lora_weight, min=0, max=1, step=0.05, description='LoRA weight', continuous_update=False, style=wide)
     self.method = W.Dropdown(options=['imposter', *RIVALS], value=method, description='method')
     self.params = {m: {k: _param_widget(k, METHOD_DEFAULTS[m][k], steps) for k in ks} for m, ks in PARAM_SLIDERS.items()}
     self.boxes = {'imposter': W.VBox([self.scale_mode, self.K, self.s_a, self.s_p]), **{m: W.VBox(list(ws.values())) for m, ws in self.params.items()}}
@@ -432,10 +446,11 @@ def _make_settings(self:Explorer, scale_mode, steps, K, seed, max_steps, method)
 
 @patch
 def _show_method(self:Explorer):
-    "Show the selected method's widgets only."
+    "Show the selected method's widgets only, and the LoRA weight enabled where it applies (not @base, not a whole-UNet finetune)."
     m = self.method.value
-    shown = 'imposter' if m == 'imposter' else method_name(m)[0]
+    shown, finetuned = ('imposter', True) if m == 'imposter' else method_name(m)
     for name, box in self.boxes.items(): box.layout.display = None if name == shown else 'none'
+    self.lora_weight.disabled = not finetuned or self.runner.artifact.method != 'lora'
 
 # %% ../nbs/07_explore.ipynb #5447ff02
 @patch
@@ -457,12 +472,12 @@ def _make_views(self:Explorer):
 @patch
 def _connect(self:Explorer):
     "Attach the callbacks to the widgets and lay them out in `ui`."
-    for w in (self.K, self.s_a, self.s_p, self.seed, *(w for ws in self.params.values() for w in ws.values())): w.observe(self.update, 'value')
+    for w in (self.K, self.s_a, self.s_p, self.seed, self.lora_weight, *(w for ws in self.params.values() for w in ws.values())): w.observe(self.update, 'value')
     self.method.observe(lambda _: (self._show_method(), self.update()), 'value')
     self.steps.observe(self._on_steps, 'value'); self.scale_mode.observe(self._on_mode, 'value')
     self.details.observe(lambda _: self._draw_details(), 'value')
     panes = [W.VBox([W.HTML(f'<b>{n}</b>'), im]) for n, im in self.images.items()]
-    self.ui = W.VBox([self.method, W.HBox([W.VBox(list(self.boxes.values())), W.VBox([self.steps, self.seed])]),
+    self.ui = W.VBox([self.method, W.HBox([W.VBox(list(self.boxes.values())), W.VBox([self.steps, self.seed, self.lora_weight])]),
                       W.HBox(panes), W.HBox([self.scores, self.status], layout=W.Layout(grid_gap='2em')),
                       self.details, self.details_image])
     self.ui.add_class('imposter-explorer')
@@ -470,11 +485,13 @@ def _connect(self:Explorer):
 # %% ../nbs/07_explore.ipynb #f5171b82
 @patch
 def settings(self:Explorer) -> dict:
-    "The current setting: K, s_a, s_p, seed, steps, scale_mode; and for a rival, method and its params."
+    "The current setting: K, s_a, s_p, seed, steps, scale_mode, lora_weight; and for a rival, method and its params."
     st = dict(K=self.K.value, s_a=self.s_a.value, s_p=self.s_p.value, seed=self.seed.value, steps=self.steps.value,
-              scale_mode=self.scale_mode.value)
+              scale_mode=self.scale_mode.value, lora_weight=round(self.lora_weight.value, 6))   # rounded: the slider's float steps
     if self.method.value != 'imposter':
-        st.update(method=self.method.value, params={k: w.value for k, w in self.params[method_name(self.method.value)[0]].items()})
+        m, finetuned = method_name(self.method.value)
+        st.update(method=self.method.value, params={k: w.value for k, w in self.params[m].items()})
+        if not finetuned: st['lora_weight'] = 0.0   # an @base rival runs on the base model
     return st
 
 @patch

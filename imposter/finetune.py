@@ -6,9 +6,9 @@
 __all__ = ['ARTIFACT_FILE', 'LATENTS_FILE', 'LORA_FILE', 'UNET_FILE', 'ARTIFACT_FILES', 'ARTIFACT_FORMAT', 'ARTIFACT_KEYS',
            'LORA_TARGETS', 'DEFAULT_LR', 'LR_MAX', 'DEFAULT_STEPS', 'PRECISIONS', 'AMP_DTYPES', 'CHECKPOINT_FILE',
            'CHECKPOINT_KEYS', 'LONG_FINETUNE', 'encode_image', 'encode_text', 'ArtifactError', 'check_writable_folder',
-           'check_artifact_folder', 'lora_shapes', 'Artifact', 'remove', 'denoising_loss', 'check_finetune_args',
-           'lora_state', 'finetune_defaults', 'resolve_precision', 'check_autocast', 'CheckpointError',
-           'read_checkpoint', 'remove_checkpoint', 'save_checkpoint', 'finetune']
+           'check_artifact_folder', 'lora_shapes', 'Artifact', 'check_lora_weight', 'remove', 'denoising_loss',
+           'check_finetune_args', 'lora_state', 'finetune_defaults', 'resolve_precision', 'check_autocast',
+           'CheckpointError', 'read_checkpoint', 'remove_checkpoint', 'save_checkpoint', 'finetune']
 
 # %% ../nbs/03_finetune.ipynb #563ef9d1
 import glob, hashlib, json, math, os, re, shutil, socket, tempfile, time, warnings
@@ -337,18 +337,31 @@ def check(self:Artifact, pipe:StableDiffusionPipeline):
         rank = next((v.shape[0] for k, v in self.weights.items() if k.endswith('lora.down.weight')), 0)
         _check_fit(self.weights, lora_shapes(pipe.unet, rank), 'LoRA')
 
+# %% ../nbs/03_finetune.ipynb #b775e900
+def check_lora_weight(weight, method:str='lora') -> float:
+    "The weight a LoRA artifact is applied with, checked: a finite number >= 0 (1: as trained, 0: the base model)."
+    if not (isinstance(weight, (int, float)) and not isinstance(weight, bool) and math.isfinite(weight) and weight >= 0):
+        raise ValueError(f"lora_weight must be a finite number >= 0 (1: the finetune as trained, 0: the base model), got {weight!r}.")
+    if weight != 1 and method != 'lora':
+        raise ValueError(f"lora_weight scales a LoRA finetune; this artifact holds a whole-UNet finetune ({method!r}), so it takes only 1.")
+    return float(weight)
+
 @patch
-def apply(self:Artifact, pipe:StableDiffusionPipeline) -> StableDiffusionPipeline:
-    "Put the finetuned weights into `pipe` (idempotent; replaces another artifact's weights)."
-    if getattr(pipe, '_imposter_applied', None) is self: return pipe
-    self.check(pipe); remove(pipe)
+def apply(self:Artifact, pipe:StableDiffusionPipeline,
+          weight:float=1.0, # the LoRA's weight (peft's adapter weight): 1 as trained, 0 the base model
+         ) -> StableDiffusionPipeline:
+    "Put the finetuned weights into `pipe` at `weight` (idempotent; replaces another artifact's weights or weight)."
+    weight = check_lora_weight(weight, self.method)
+    if getattr(pipe, '_imposter_applied', None) is self and getattr(pipe, '_imposter_weight', 1.0) == weight: return pipe
+    remove(pipe); self.check(pipe)   # the base model is what the fingerprint was taken of, not a whole-UNet finetune on it
     if self.method == 'lora':
         pipe.unet.load_lora_adapter({f'unet.{k}': v for k, v in self.weights.items()}, prefix='unet', adapter_name='imposter')
+        if weight != 1: pipe.unet.set_adapters(['imposter'], weights=[weight])
     else:
         _check_fit(self.weights, {k: tuple(v.shape) for k, v in pipe.unet.state_dict().items()}, 'UNet')
         pipe._imposter_base_unet = {k: v.detach().to('cpu', copy=True) for k, v in pipe.unet.state_dict().items()}
         pipe.unet.load_state_dict(self.weights)
-    pipe._imposter_applied = self
+    pipe._imposter_applied, pipe._imposter_weight = self, weight
     return pipe
 
 @patch
@@ -362,7 +375,7 @@ def remove(pipe:StableDiffusionPipeline) -> StableDiffusionPipeline:
     if art is None: return pipe
     if art.method == 'lora': pipe.unet.unload_lora()
     else: pipe.unet.load_state_dict(pipe._imposter_base_unet); del pipe._imposter_base_unet
-    pipe._imposter_applied = None
+    pipe._imposter_applied, pipe._imposter_weight = None, 1.0
     return pipe
 
 # %% ../nbs/03_finetune.ipynb #26852718

@@ -16,7 +16,7 @@ import torch, torch.nn.functional as F
 from diffusers import StableDiffusionPipeline, StableDiffusionImg2ImgPipeline, DDIMScheduler, DDIMInverseScheduler
 from .data import check_prompt
 from .models import model_size, model_id
-from .finetune import encode_image, encode_text, Artifact, remove
+from .finetune import encode_image, encode_text, Artifact, remove, check_lora_weight
 from .sampling import initial_latents, Samples
 from .viz import decode
 
@@ -40,12 +40,12 @@ def check_run(steps:int, # DDIM steps T
 
 # %% ../nbs/08_rivals.ipynb #975744c5
 METHOD_DEFAULTS = {
-    'sdedit': dict(strength=0.8),   # fraction of the schedule re-run from the noised driving latent
-    'inversion': dict(K=0, invert_cfg=1.0),   # K: steps taken from the driving's inverted trajectory
+    'sdedit': dict(strength=0.8, lora_weight=1.0),   # fraction of the schedule re-run from the noised driving latent
+    'inversion': dict(K=0, invert_cfg=1.0, lora_weight=1.0),   # K: steps taken from the driving's inverted trajectory
     'cross-image': dict(skip=0.32, ranges=((0.1, 0.9), (0.1, 0.7)), queries='result', contrast=1.67,
-                        adain=(0.2, 1.0), invert_cfg=1.0),
-    'masactrl': dict(start_step=4, start_layer=10, init='driving', invert_cfg=1.0),
-}
+                        adain=(0.2, 1.0), invert_cfg=1.0, lora_weight=1.0),
+    'masactrl': dict(start_step=4, start_layer=10, init='driving', invert_cfg=1.0, lora_weight=1.0),
+}   # lora_weight: the pair's LoRA finetune applied at this weight (`Artifact.apply`); a name ending in @base runs at 0
 METHOD_CHOICES = dict(queries=('result', 'structure'), init=('driving', 'source', 'noise'))
 
 def _span(x): return isinstance(x, (tuple, list)) and len(x) == 2 and all(_is_num(v) for v in x) and 0 <= x[0] <= x[1] <= 1
@@ -62,6 +62,7 @@ def _check_param(k, v, steps):
     if k == 'ranges' and not (isinstance(v, (tuple, list)) and all(_span(r) for r in v)):
         raise ValueError(f"ranges must be a list of (start, end) fraction pairs, one per decoder level from the finest, got {v!r}.")
     if k in METHOD_CHOICES and v not in METHOD_CHOICES[k]: raise ValueError(f"{k} must be one of {METHOD_CHOICES[k]}, got {v!r}.")
+    if k == 'lora_weight': check_lora_weight(v)
 
 def check_method_params(name:str, # a key of METHOD_DEFAULTS (and METHODS)
                         steps:int=50, # the DDIM steps the method will run (bounds K and start_step)
@@ -77,6 +78,13 @@ def check_method_params(name:str, # a key of METHOD_DEFAULTS (and METHODS)
     if p.get('adain') is False: p['adain'] = (0., 0.)
     for k, v in p.items(): _check_param(k, v, steps)
     return p
+
+def _on_pipe(name, steps, params) -> dict:
+    "A method's parameters for a call on the pipeline as given, where a LoRA weight has no meaning (`run_method` applies it)."
+    if 'lora_weight' in params:
+        raise ValueError(f"lora_weight is applied with the artifact (`run_method`, or `Artifact.apply(pipe, weight)` before this call); "
+                         f"the {name} function uses the pipeline as it is given.")
+    return check_method_params(name, steps, **params)
 
 # %% ../nbs/08_rivals.ipynb #c546be1c
 class SkipDDIM(DDIMScheduler):
@@ -315,7 +323,7 @@ def cross_image_attention(pipe:StableDiffusionPipeline, # the model, with the ca
                           **params, # skip, ranges, queries, contrast, adain, invert_cfg (METHOD_DEFAULTS['cross-image'])
                          ):
     "Cross-image attention (Alaluf et al. 2024): the result, started from the inverted I_D, reads I_S's keys and values."
-    p = check_method_params('cross-image', steps, **params); seeds = check_run(steps, cfg, seeds, output_type)
+    p = _on_pipe('cross-image', steps, params); seeds = check_run(steps, cfg, seeds, output_type)
     prompts = _prompts(source_prompt, driving_prompt, target_prompt)
     z_app, z_str = _latents(pipe, source_image, 'source'), _latents(pipe, driving_image, 'driving')
     skip = round(p['skip'] * steps)
@@ -355,7 +363,7 @@ def mutual_self_attention(pipe:StableDiffusionPipeline, # the model, with the ca
                           **params, # start_step, start_layer, init, invert_cfg (METHOD_DEFAULTS['masactrl'])
                          ):
     "MasaCtrl (Cao et al. 2023): after step S, in layers from L, the target's queries read the source branch's keys and values."
-    p = check_method_params('masactrl', steps, **params); seeds = check_run(steps, cfg, seeds, output_type)
+    p = _on_pipe('masactrl', steps, params); seeds = check_run(steps, cfg, seeds, output_type)
     prompts = _prompts(source_prompt, driving_prompt, target_prompt)
     z_src = _latents(pipe, source_image, 'source')
     z_drv = _latents(pipe, driving_image, 'driving') if p['init'] == 'driving' else None
@@ -373,14 +381,14 @@ def mutual_self_attention(pipe:StableDiffusionPipeline, # the model, with the ca
 def run_sdedit(pipe, source_image, driving_image, source_prompt, driving_prompt, target_prompt, seeds=(0,), steps=50,
                cfg=7.5, output_type='pil', **params):
     "`sdedit` with the uniform signature (params: strength)."
-    p = check_method_params('sdedit', steps, **params); check_run(steps, cfg, seeds, output_type)
+    p = _on_pipe('sdedit', steps, params); check_run(steps, cfg, seeds, output_type)
     _prompts(source_prompt, driving_prompt, target_prompt)
     return sdedit(pipe, driving_image, target_prompt, p['strength'], seeds, steps, cfg, output_type)
 
 def run_inversion(pipe, source_image, driving_image, source_prompt, driving_prompt, target_prompt, seeds=(0,), steps=50,
                   cfg=7.5, output_type='pil', **params):
     "`structure_by_inversion` with the uniform signature (params: K, invert_cfg); one image, repeated per seed."
-    p = check_method_params('inversion', steps, **params); seeds = check_run(steps, cfg, seeds, output_type)
+    p = _on_pipe('inversion', steps, params); seeds = check_run(steps, cfg, seeds, output_type)
     _prompts(source_prompt, driving_prompt, target_prompt)
     lat = structure_by_inversion(pipe, driving_image, driving_prompt, target_prompt, p['K'], steps, cfg, p['invert_cfg'])
     return _out(pipe, lat, len(seeds), output_type)
@@ -406,7 +414,11 @@ def resolve_method(name:str, # a name in RIVALS
                   ) -> dict:
     "A rival's full settings: name (as `preset`), method, finetuned, steps, cfg, seeds and every parameter, checked."
     m, finetuned = method_name(name)
-    p = check_method_params(m, steps, **{k: v for k, v in params.items() if v is not None}); seeds = check_run(steps, cfg, seeds)
+    given = {k: v for k, v in params.items() if v is not None}
+    if not finetuned and given.get('lora_weight', 0) != 0:
+        raise ValueError(f"{name!r} runs on the base model (LoRA weight 0), so it takes no lora_weight; use {m!r} with lora_weight={given['lora_weight']!r}.")
+    p = check_method_params(m, steps, **given); seeds = check_run(steps, cfg, seeds)
+    if not finetuned: p['lora_weight'] = 0.0
     return dict(preset=name, method=m, finetuned=finetuned, steps=steps, cfg=float(cfg), seeds=seeds, **p)
 
 # %% ../nbs/08_rivals.ipynb #111f93fc
@@ -421,14 +433,15 @@ def run_method(pipe:StableDiffusionPipeline, # base model
     "A rival by name on a finetune artifact's latents and captions; `pipe` is left as given."
     st = resolve_method(name, steps, cfg, seeds, **params)
     if not isinstance(artifact, Artifact): raise ValueError(f"A rival needs an Artifact for its latents and captions, got {type(artifact).__name__}.")
-    was, t0 = getattr(pipe, '_imposter_applied', None), time.time()
-    artifact.apply(pipe) if st['finetuned'] else remove(pipe)
+    was, was_weight, t0 = getattr(pipe, '_imposter_applied', None), getattr(pipe, '_imposter_weight', 1.0), time.time()
+    artifact.apply(pipe, st['lora_weight']) if st['finetuned'] else remove(pipe)
     try:
         z_S, z_D = (z.to(pipe.device, pipe.unet.dtype) for z in (artifact.source_latents, artifact.driving_latents))
         lat = METHODS[st['method']](pipe, z_S, z_D, artifact.source_prompt, artifact.driving_prompt, artifact.target_prompt,
-                                    st['seeds'], steps, cfg, output_type='latent', **{k: st[k] for k in METHOD_DEFAULTS[st['method']]})
+                                    st['seeds'], steps, cfg, output_type='latent',
+                                    **{k: st[k] for k in METHOD_DEFAULTS[st['method']] if k != 'lora_weight'})
         images = decode(pipe, lat)
-    finally: remove(pipe) if was is None else was.apply(pipe)
+    finally: remove(pipe) if was is None else was.apply(pipe, was_weight)
     from imposter.finetune import _version
     for img, s in zip(images, st['seeds']):
         img.info['imposter'] = json.dumps(dict(model=model_id(pipe), source_prompt=artifact.source_prompt, driving_prompt=artifact.driving_prompt,

@@ -2,7 +2,7 @@
 
 Table 1 v2 splits in two: with the pair's LoRA (scale 1) the methods keep about half of the identity but lose the
 pose; without it (`@base`, scale 0) they copy the pose and draw another instance. This runs the structure-copying
-methods with the LoRA at scales 0.25, 0.5, 0.75 and 1 (peft's adapter weight, `unet.set_adapters`), chooses each
+methods with the LoRA at weights 0.25, 0.5, 0.75 and 1 (`lora_weight`: peft's adapter weight, `Artifact.apply`), chooses each
 method's scale on the dev split by Table 1 v2's rule (the highest mean pose + identity), and reports the test split's
 32 unseen combinations beside Baseline++ with the crossed intervals of `imposter.stats`.
 
@@ -53,9 +53,7 @@ def run(out:Path, part:str, split:str):
         rows = [dict(pair_id=row['pair_id'], method='finetune', params='{}', seconds=time.time() - t0)]
         runs = [('baseline++', 'baseline++', {}, 1.0)] + [(_label(m, s), m, params[m], s) for m, ss in plan.items() for s in ss]
         for label, method, p, scale in runs:
-            art.apply(pipe); pipe.unet.set_adapters(['imposter'], weights=[scale])
-            try: s = sample(pipe, art, method, seeds, progress=False, **p)
-            finally: art.remove(pipe)
+            s = sample(pipe, art, method, seeds, progress=False, lora_weight=scale, **p)
             for seed, img, sc in zip(seeds, s.images, scoring.score_pair(s.images, row, {}, judge)):
                 r = dict(pair_id=row['pair_id'], seen=int(row['seen']), method=label, params=json.dumps(dict(p, lora_scale=scale)), seed=seed,
                          seconds=s.seconds / len(seeds), **{c: sc[c] for c in t1.FIELDS if c in sc})
