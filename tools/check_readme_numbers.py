@@ -35,7 +35,9 @@ def claims() -> dict:
     trio = lambda m: tuple(f2(ls[m][c]['mean']) for c in ('action_right', 'subject_right', 'identity'))
     out['LoRA-scale SDEdit'] = 'target action {}, subject {} and identity {}'.format(*trio('sdedit x0.5'))
     out['LoRA-scale cross-image'] = 'reaches {}, {} and {} on'.format(*trio('cross-image x0.5'))
-    out['LoRA-scale pose + identity'] = f"({f2(ls['sdedit x0.5']['joint']['mean'])} and {f2(ls['cross-image x0.5']['joint']['mean'])})"
+    out['LoRA-scale imposter-x0'] = 'at weight 0.5 reaches target action {}, subject {} and identity {}'.format(*trio('imposter-x0 x0.5'))
+    out['LoRA-scale imposter-x0 joint'] = f"pose + identity {f2(ls['imposter-x0 x0.5']['joint']['mean'])} (Baseline++: {f2(ls['baseline++']['joint']['mean'])}; Holm p {ls['imposter-x0 x0.5']['joint_diff']['holm_p']:.2g})"
+    out['LoRA-scale pose + identity'] = f"(pose + identity {f2(ls['sdedit x0.5']['joint']['mean'])} and {f2(ls['cross-image x0.5']['joint']['mean'])})"
     sys.path.insert(0, str(REPO / 'nbs' / 'experiments'))
     from table1_v2 import readme_table
     out['Table 1 v2'] = readme_table()

@@ -1,19 +1,20 @@
-"""Between the finetune and the base model: the rival methods with the pair's LoRA applied at a scale below 1.
+"""Between the finetune and the base model: ImPoster and the rival methods with the pair's LoRA at a weight below 1.
 
-Table 1 v2 splits in two: with the pair's LoRA (scale 1) the methods keep about half of the identity but lose the
-pose; without it (`@base`, scale 0) they copy the pose and draw another instance. This runs the structure-copying
-methods with the LoRA at weights 0.25, 0.5, 0.75 and 1 (`lora_weight`: peft's adapter weight, `Artifact.apply`), chooses each
-method's scale on the dev split by Table 1 v2's rule (the highest mean pose + identity), and reports the test split's
-32 unseen combinations beside Baseline++ with the crossed intervals of `imposter.stats`.
+Table 1 v2 splits in two: with the pair's LoRA (weight 1) the methods keep about half of the identity but lose the
+pose; without it (`@base`, weight 0) they copy the pose and draw another instance. This runs ImPoster's default preset
+(`imposter-x0`) and the structure-copying methods with the LoRA at weights 0.25, 0.5, 0.75 and 1 (`lora_weight`:
+peft's adapter weight, `Artifact.apply`), chooses each method's weight on the dev split by Table 1 v2's rule (the
+highest mean pose + identity), and reports the test split's 32 unseen combinations beside Baseline++ with the crossed
+intervals of `imposter.stats`.
 
-    python nbs/experiments/lora_scale.py run dev --out runs/lora-scale-dev           # 4 dev pairs x 2 seeds, every scale
+    python nbs/experiments/lora_scale.py run dev --out runs/lora-scale-dev           # 4 dev pairs x 2 seeds, every weight
     python nbs/experiments/lora_scale.py choose runs/lora-scale-dev                  # -> results/lora-scale/dev-choice.json
     python nbs/experiments/lora_scale.py run test --out runs/lora-scale-test --part 0/2 &
     python nbs/experiments/lora_scale.py run test --out runs/lora-scale-test --part 1/2
     python nbs/experiments/lora_scale.py report runs/lora-scale-test                 # -> results/lora-scale/tables.md, results.json
 
 Each method keeps the parameter Table 1 v2 chose for it on the dev split with the finetune applied (`dev-choice.json`
-there); only the LoRA scale is new. The finetune is the model's default, seed 0, as in Table 1 v2.
+there); only the LoRA weight is new. The finetune is the model's default, seed 0, as in Table 1 v2.
 """
 import argparse, csv, json, sys, time
 from pathlib import Path
@@ -24,7 +25,7 @@ sys.path.insert(0, str(HERE))
 import table1_v2 as t1
 
 RESULTS = HERE / 'results' / 'lora-scale'
-METHODS = ('sdedit', 'cross-image', 'masactrl')
+METHODS = ('imposter-x0', 'sdedit', 'cross-image', 'masactrl')
 SCALES = (0.25, 0.5, 0.75, 1.0)
 
 def _label(method, scale): return f'{method} x{scale:g}'
@@ -66,9 +67,9 @@ def run(out:Path, part:str, split:str):
         print(f"pair {row['pair_id']}: {time.time() - t0:.0f} s", flush=True)
 
 def choose(folder:Path):
-    "Each method's scale with the highest mean pose + identity on the dev rows (ties: the larger scale, nearer the finetune)."
+    "Each method's scale with the highest mean pose + identity on the dev rows (ties: the larger weight, nearer the finetune)."
     rows = t1._rows(folder)
-    lines, choice = ['| method | LoRA scale | pose + identity | identity | target action | subject right | IoU |', '|---|---|---|---|---|---|---|'], {}
+    lines, choice = ['| method | LoRA weight | pose + identity | identity | target action | subject right | IoU |', '|---|---|---|---|---|---|---|'], {}
     for m in METHODS:
         best = None
         for s in SCALES:
@@ -97,7 +98,7 @@ def report(folder:Path):
               open(RESULTS / 'results.json', 'w'), indent=1)
     met = [m for m, g in goal.items() if all(g.values())]
     (RESULTS / 'tables.md').write_text(
-        f"Test split, its {len({r['pair_id'] for r in rows})} unseen combinations, 1 seed each; LoRA scales from `dev-choice.md`, each "
+        f"Test split, its {len({r['pair_id'] for r in rows})} unseen combinations, 1 seed each; LoRA weights from `dev-choice.md`, each "
         "method's other parameter from Table 1 v2's dev choice. Means ± crossed 95% intervals; differences paired per image, "
         "Bonferroni over the methods, Holm p.\n\n" + f"{t_un}\n\n{d_un}\n\n"
         "Seconds (median per image; finetune: per pair), side by side in the same processes: "
