@@ -27,7 +27,7 @@ def claims() -> dict:
         'finetuned identity': f"| {f3(m['finetuned_identity'])} | >= 0.80 |",
     }
     demo = json.loads((RES / 'demo' / 'scores.json').read_text())['scores']
-    imposter, rival = ('baseline++', 'imposter', 'imposter-x0'), 'cross-image@base'
+    imposter, rival = ('baseline++', 'imposter', 'imposter-x0-half'), 'cross-image@base'
     out['demo IoU'] = '(IoU ' + ', '.join(f2(demo[p]['iou']) for p in imposter) + ')'
     out['demo identity'] = '(identity ' + ', '.join(f2(demo[p]['identity']) for p in imposter) + ' of'
     out['demo rival'] = f"(IoU {f2(demo[rival]['iou'])}) but draws another bear (identity {f2(demo[rival]['identity'])})"
