@@ -280,11 +280,12 @@ def _check_inputs(out, manifest, images, pairs, seeds, presets, steps:int, cfg:f
     "Check everything before any expensive work: the run's (seeds, presets, per, settings, every, rows, out)."
     from imposter.finetune import check_finetune_args, check_writable_folder
     from imposter.manifest import parse_presets, parse_seeds, read_manifest
-    from imposter.sampling import resolve_settings
+    from imposter.sampling import resolve_settings, check_finetune_method
     seeds, presets = parse_seeds(seeds), parse_presets(presets)
     per = preset_params(presets, **rivals)
     settings = {p: resolve_settings(p, steps, cfg, seeds, **per[p]) for p in presets}
     check_finetune_args(finetune_steps, lr, method, rank, finetune_seed)
+    check_finetune_method(method, settings)
     every = read_manifest(manifest, images); rows = _chosen(every, pairs)
     out = check_writable_folder(out, 'bench output folder')
     return seeds, presets, per, settings, every, rows, out

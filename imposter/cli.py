@@ -339,6 +339,8 @@ def run(source:str=None, # source image, the subject (required)
     seeds, presets = _lists(seeds, preset)
     st = _sampling_settings(presets, seeds, steps, cfg, K=K, s_a=s_a, s_p=s_p, scale_mode=scale_mode, phase_distance=phase_distance,
                             lora_weight=lora_weight, **(rival or {}))
+    from imposter.sampling import resolve_settings, check_finetune_method
+    check_finetune_method(method, {p: resolve_settings(p, steps, cfg, seeds, **st['per_preset'][p]) for p in presets})
     check_device(device)
     check_writable_folder(out)
     check_artifact_folder(Path(out) / 'artifact', overwrite)

@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['PRESETS', 'DEFAULT_PRESET', 'TABLE1_PRESETS', 'GUIDANCE_SPACES', 'IMPOSTER_SETTINGS', 'MAX_STEPS', 'CFG_USUAL',
-           'check_steps', 'resolve_settings', 'settings_of', 'prompt_schedule', 'NonFiniteError', 'denoiser_cause',
-           'GuidanceError', 'ImPosterCallback', 'Samples', 'initial_latents', 'image_params', 'sample', 'generate',
-           'save_image']
+           'check_steps', 'resolve_settings', 'settings_of', 'check_finetune_method', 'prompt_schedule',
+           'NonFiniteError', 'denoiser_cause', 'GuidanceError', 'ImPosterCallback', 'Samples', 'initial_latents',
+           'image_params', 'sample', 'generate', 'save_image']
 
 # %% ../nbs/04_sampling.ipynb #dda5c170
 import json, math, os, time
@@ -99,6 +99,16 @@ def settings_of(preset:str, # a name in PRESETS or `rivals.RIVALS`
     from imposter.rivals import METHOD_DEFAULTS, method_name
     m, finetuned = method_name(preset)
     return tuple(k for k in METHOD_DEFAULTS[m] if finetuned or k != 'lora_weight')
+
+def check_finetune_method(method:str, # the finetune: 'lora' or 'full'
+                          settings:dict, # preset -> its resolved settings (`resolve_settings`)
+                         ):
+    "One sentence, before any finetune, if a whole-UNet finetune would be asked for a LoRA weight other than 1."
+    if method == 'lora': return
+    for p, s in settings.items():
+        if s.get('finetuned', True) and s.get('lora_weight', 1.0) != 1:
+            raise ValueError(f"{p} applies the finetune at lora_weight {s['lora_weight']:g}, which only a LoRA finetune has; the whole-UNet "
+                             f"finetune (method {method!r}) runs at 1: pass lora_weight=1 (--lora-weight 1) or choose another preset.")
 
 
 # %% ../nbs/04_sampling.ipynb #1b2d035c
