@@ -294,6 +294,8 @@ def generate(artifact:str=None, # artifact folder from `imposter finetune` (requ
     check_writable_folder(out)
     _check_outputs(_image_names(out, presets, seeds).values(), overwrite)
     art = Artifact.load(artifact)
+    from imposter.sampling import resolve_settings, check_finetune_method
+    check_finetune_method(art.method, {p: resolve_settings(p, steps, cfg, seeds, **st['per_preset'][p]) for p in presets})
     model = None if model is None and art.model_id.startswith('imposter:') else model or art.model_id
     check_model(model)
     pipe = load_pipeline(model, device)
