@@ -8,7 +8,9 @@ shipped default `imposter-x0-half`.
 
     python nbs/experiments/default_choice.py run dev --out runs/default-dev --part 0/2 &      # 32 unseen dev pairs x 2 seeds, the grid
     python nbs/experiments/default_choice.py run dev --out runs/default-dev --part 1/2
-    python nbs/experiments/default_choice.py choose runs/default-dev                         # -> results/default-choice/dev-choice.{json,md}
+    python nbs/experiments/default_choice.py run dev --stage 2 --out runs/default-dev2 --part 0/2 &   # the grid's second stage (below)
+    python nbs/experiments/default_choice.py run dev --stage 2 --out runs/default-dev2 --part 1/2
+    python nbs/experiments/default_choice.py choose runs/default-dev runs/default-dev2        # -> results/default-choice/dev-choice.{json,md}
     python nbs/experiments/default_choice.py draw runs/bench-fresh                            # make_benchmark(runs/bench-fresh, seed=FRESH_SEED)
     python nbs/experiments/default_choice.py run test --out runs/default-test --part 0/2 &
     python nbs/experiments/default_choice.py run test --out runs/default-test --part 1/2
@@ -39,13 +41,17 @@ import table1_v2 as t1
 RESULTS = HERE / 'results' / 'default-choice'
 FRESH_SEED = 3   # the shipped splits are seeds 1 (dev) and 2 (test); no earlier run used 3
 DEFAULT = 'imposter-x0-half'
-# the default preset's neighbourhood: LoRA weight x K x (s_a = s_p), Eq. 3 on x0 with calibrated scales as in the preset
-WEIGHTS, KS, SCALES = (0.375, 0.5, 0.625, 0.75), (5, 10), (0.01, 0.03)
+# the default preset's neighbourhood: LoRA weight x K x (s_a = s_p), Eq. 3 on x0 with calibrated scales as in the preset.
+# Stage 1 was fixed before any run; stage 2 was added after stage 1's dev rows showed the target action rising with K
+# and falling with the weight and no stage-1 setting reaching 0.8 on dev (the test split and the fresh draw untouched).
+STAGES = {1: dict(weights=(0.375, 0.5, 0.625, 0.75), Ks=(5, 10), scales=(0.01, 0.03)),
+          2: dict(weights=(0.25, 0.375, 0.5), Ks=(15, 20), scales=(0.01,))}
 SEEDS = dict(dev=(0, 1), test=(0,))
 
-def grid() -> dict:
-    "label -> the settings `sample` takes for the method 'imposter-x0-half' (its preset overridden)."
-    return {f'x0 w{w:g} K{k} s{s:g}': dict(lora_weight=w, K=k, s_a=s, s_p=s) for w, k, s in product(WEIGHTS, KS, SCALES)}
+def grid(stage:int|None=None) -> dict:
+    "label -> the settings `sample` takes for the method 'imposter-x0-half' (its preset overridden); every stage when `stage` is None."
+    return {f'x0 w{w:g} K{k} s{s:g}': dict(lora_weight=w, K=k, s_a=s, s_p=s)
+            for n, g in STAGES.items() if stage in (None, n) for w, k, s in product(g['weights'], g['Ks'], g['scales'])}
 
 def default_label() -> str:
     "The grid label of the shipped default preset's settings."
@@ -59,12 +65,12 @@ def _split(spec:str):
     name = spec if spec in ('dev', 'test') else 'fresh'
     return name, read_manifest(spec), SEEDS['dev' if name == 'dev' else 'test']
 
-def _plan(name:str) -> dict:
-    if name == 'dev': return dict(grid())
+def _plan(name:str, stage:int) -> dict:
+    if name == 'dev': return grid(stage)
     chosen = json.load(open(RESULTS / 'dev-choice.json'))['chosen']
     return {DEFAULT: {}, **({} if chosen == default_label() else {f'chosen ({chosen})': grid()[chosen]})}
 
-def run(out:Path, part:str, spec:str):
+def run(out:Path, part:str, spec:str, stage:int=1):
     "Finetune each unseen pair once, then Baseline++ and each setting of the plan; resumable per pair."
     import torch
     torch.set_num_threads(1)
@@ -72,7 +78,7 @@ def run(out:Path, part:str, spec:str):
     from imposter.finetune import finetune
     from imposter.sampling import sample, save_image
     name, manifest, seeds = _split(spec)
-    pairs, plan = [r for r in manifest if t1.unseen(r)], _plan(name)
+    pairs, plan = [r for r in manifest if t1.unseen(r)], _plan(name, stage)
     pipe, judge = models.load_pipeline(None, device='cpu'), puppet_judge.load_judge()
     (k, n), seeds = map(int, part.split('/')), list(seeds)
     out.mkdir(parents=True, exist_ok=True)
@@ -103,12 +109,12 @@ def goal(v:dict, b:dict) -> dict:
     return dict(action=v['action_right'] >= 0.8, subject=v['subject_right'] >= 0.9,
                 identity=v['identity'] >= 0.9 * b['identity'], leak=v['leak'] <= b['leak'])
 
-def choose(folder:Path):
-    "The dev choice by the rule of the docstring -> results/default-choice/dev-choice.{json,md}."
-    rows = t1._rows(folder)
-    b = _means([r for r in rows if r['method'] == 'baseline++'])
+def choose(folders:list):
+    "The dev choice by the rule of the docstring over every stage's folder -> results/default-choice/dev-choice.{json,md}."
+    rows = [r for f in folders for r in t1._rows(f)]
+    b = _means([r for r in t1._rows(folders[0]) if r['method'] == 'baseline++'])
     table = {l: _means([r for r in rows if r['method'] == l]) for l in grid()}
-    if any(not any(r['method'] == l for r in rows) for l in table): raise SystemExit(f"{folder}: the grid is incomplete; run `run dev` first.")
+    if any(not any(r['method'] == l for r in rows) for l in table): raise SystemExit(f"{folders}: the grid is incomplete; run `run dev` for every stage first.")
     met = {l: goal(v, b) for l, v in table.items()}
     pool = [l for l in table if all(met[l].values())] or list(table)
     d = default_label()
@@ -172,11 +178,12 @@ if __name__ == '__main__':
     sub = ap.add_subparsers(dest='cmd', required=True)
     t = sub.add_parser('run'); t.add_argument('split', help="'dev', 'test' or a manifest CSV path"); t.add_argument('--out', type=Path, required=True)
     t.add_argument('--part', default='0/1', help='k/n: this process runs pairs k, k+n, ...')
-    sub.add_parser('choose').add_argument('folder', type=Path)
+    t.add_argument('--stage', type=int, default=1, choices=sorted(STAGES), help="the dev grid's stage")
+    sub.add_parser('choose').add_argument('folders', type=Path, nargs='+', help="every stage's dev folder, stage 1 first")
     sub.add_parser('draw').add_argument('folder', type=Path)
     r = sub.add_parser('report'); r.add_argument('test', type=Path); r.add_argument('fresh', type=Path); r.add_argument('fresh_csv', type=Path)
     a = ap.parse_args()
-    if a.cmd == 'run': run(a.out, a.part, a.split)
-    elif a.cmd == 'choose': choose(a.folder)
+    if a.cmd == 'run': run(a.out, a.part, a.split, a.stage)
+    elif a.cmd == 'choose': choose(a.folders)
     elif a.cmd == 'draw': draw(a.folder)
     else: report(a.test, a.fresh, a.fresh_csv)
