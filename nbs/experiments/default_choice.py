@@ -151,7 +151,11 @@ def _pooled(parts) -> tuple:
 def report(test:Path, fresh:Path, fresh_csv:Path):
     "Tables with crossed intervals on each benchmark and pooled, the goal on each, the timing -> results/default-choice/."
     from imposter.manifest import read_manifest
-    parts = [('test', t1.test_rows(test), read_manifest('test')), ('fresh', t1.test_rows(fresh), read_manifest(str(fresh_csv)))]
+    from imposter.sampling import PRESETS, DEFAULT_PRESET
+    chosen = json.load(open(RESULTS / 'dev-choice.json'))['chosen']
+    if PRESETS[DEFAULT_PRESET] != {**PRESETS[DEFAULT], **grid()[chosen]}: raise SystemExit(f"The library's default preset is not the dev choice {chosen}.")
+    name = lambda r: dict(r, preset=DEFAULT_PRESET if r['preset'] == f'chosen ({chosen})' else r['preset'])   # the dev choice by its preset's name
+    parts = [(tag, [name(r) for r in t1.test_rows(f)], read_manifest(m)) for tag, f, m in (('test', test, 'test'), ('fresh', fresh, str(fresh_csv)))]
     out, text = dict(command=' '.join(['python', 'nbs/experiments/default_choice.py'] + sys.argv[1:]),
                      fresh_seed=FRESH_SEED, fresh_sha256=hashlib.sha256(Path(fresh_csv).read_bytes()).hexdigest()), []
     for tag, rows, manifest in parts + [('pooled', *_pooled(parts))]:
@@ -162,7 +166,11 @@ def report(test:Path, fresh:Path, fresh_csv:Path):
         met = [m for m, ok in g.items() if all(ok.values())]
         text.append(f"## {tag}: {out[tag]['pairs']} unseen combinations, seed 0\n\n{t}\n\n{d}\n\n"
                     f"The goal: {'met by ' + ', '.join(met) if met else 'met by none'}; per method: {json.dumps(g)}\n")
-    out['timing'] = {tag: t1.timing(f) for tag, f in (('test', test), ('fresh', fresh))}
+    relabel = lambda d: {DEFAULT_PRESET if k == f'chosen ({chosen})' else k: v for k, v in d.items()}
+    out['timing'] = {tag: {k: relabel(v) for k, v in t1.timing(f).items()} for tag, f in (('test', test), ('fresh', fresh))}
+    for (tag, _, manifest), folder in zip(parts, (test, fresh)):
+        t1.examples(t1.test_rows(folder), manifest, folder, RESULTS / f'examples-{tag}.png', title=f'Unseen pairs of the {tag} benchmark, seed 0',
+                    labels={f'chosen ({chosen})': DEFAULT_PRESET})
     RESULTS.mkdir(parents=True, exist_ok=True)
     json.dump(out, open(RESULTS / 'results.json', 'w'), indent=1)
     (RESULTS / 'tables.md').write_text(

@@ -185,7 +185,7 @@ def timing(folder:Path) -> dict:
     base = med.get('baseline++')
     return dict(seconds=med, ratio_to_baseline={m: v / base for m, v in med.items() if m != 'finetune'} if base else {})
 
-def examples(rows, manifest, folder:Path, out:Path, n=4):
+def examples(rows, manifest, folder:Path, out:Path, n=4, title='Unseen test pairs, seed 0', labels=None):
     "A grid: for n unseen test pairs, the source, the driving image, the ground truth, then each method's seed-0 image."
     from PIL import Image
     from imposter.viz import image_grid, fig_png
@@ -196,8 +196,8 @@ def examples(rows, manifest, folder:Path, out:Path, n=4):
         return Image.open(folder / 'images' / p / f'{pre}_seed0.png').convert('RGB')
     grid = [[Image.open(by_id[p]['source_image']).convert('RGB'), Image.open(by_id[p]['driving_image']).convert('RGB'),
              Image.open(by_id[p]['target_image']).convert('RGB')] + [img(p, pre) for pre in presets] for p in ids]
-    fig = image_grid(grid, row_labels=[by_id[p]['target_prompt'] for p in ids], col_labels=['source', 'driving', 'truth'] + presets,
-                     cell=1.1, title='Unseen test pairs, seed 0')
+    fig = image_grid(grid, row_labels=[by_id[p]['target_prompt'] for p in ids], col_labels=['source', 'driving', 'truth'] + [(labels or {}).get(p, p) for p in presets],
+                     cell=1.1, title=title)
     out.write_bytes(fig_png(fig))
 
 def report(folder:Path):
