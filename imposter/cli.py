@@ -266,7 +266,7 @@ def _generate(pipe, art, out, presets, seeds, overwrite, quiet, steps, cfg, per_
 
 def generate(artifact:str=None, # artifact folder from `imposter finetune` (required)
              model:str=None, # the base model the artifact was finetuned from (default: the one it records)
-             preset:list='imposter-x0-half', # preset name(s), comma-separated, or 'all' (imposter: the paper's literal scales); rivals: sdedit, inversion, cross-image, masactrl (+ @base: no finetune)
+             preset:list='imposter-tuned', # preset name(s), comma-separated, or 'all' (imposter: the paper's literal scales); rivals: sdedit, inversion, cross-image, masactrl (+ @base: no finetune)
              seeds:list='0', # one image per seed, as ranges and lists: 0-4, 0,2,5 or 0 1 2
              steps:int=50, # DDIM steps
              cfg:float=7.5, # classifier-free guidance scale
@@ -314,7 +314,7 @@ def run(source:str=None, # source image, the subject (required)
         finetune_steps:int=None, # finetune iterations (default: the model's own, from its imposter.json, else 500)
         lr:float=None, # finetune learning rate (default: the model's own, from its imposter.json, else 1e-4 for lora, 2e-6 for full)
         method:str='lora', # lora or full
-        preset:list='imposter-x0-half', # preset name(s), comma-separated, or 'all' (imposter: the paper's literal scales); rivals as in `generate`
+        preset:list='imposter-tuned', # preset name(s), comma-separated, or 'all' (imposter: the paper's literal scales); rivals as in `generate`
         seeds:list='0', # one image per seed, as ranges and lists: 0-4, 0,2,5 or 0 1 2
         steps:int=50, # DDIM steps
         cfg:float=7.5, # classifier-free guidance scale
@@ -360,7 +360,7 @@ def run(source:str=None, # source image, the subject (required)
 
 # %% ../nbs/05_cli.ipynb #1916aebc
 DEMO_PAIR = 8   # "a bear meditating": a combination never seen in pretraining (see `puppet_corpus.SEEN`)
-DEMO_PRESETS = ('baseline++', 'imposter', 'imposter-x0-half', 'cross-image@base')   # imposter-x0-half: the default preset (see `sampling`)
+DEMO_PRESETS = ('baseline++', 'imposter', 'imposter-tuned', 'cross-image@base')   # imposter-tuned: the default preset (see `sampling`)
 
 def _demo_scores(r, judge, truth, res, names, p, seeds, overwrite) -> dict:
     "Save one preset's images and score each against the pair's ground truth."

@@ -4,7 +4,8 @@
 
 Each claim is a string the README must contain, built here from the file that holds the number: the embedded model's
 gates (`results/puppet-train-v2/metrics.json`), the demo's scores (`results/demo/scores.json`), the Table 1 v2
-table (`results/table1-v2/results.json`, through `table1_v2.readme_table`) and the LoRA-weight run (`results/lora-scale/results.json`). A number edited by hand in the README, or a
+table (`results/table1-v2/results.json`, through `table1_v2.readme_table`), the LoRA-weight run (`results/lora-scale/results.json`)
+and the default's check on the test split and a fresh draw (`results/default-choice/results.json`). A number edited by hand in the README, or a
 result file rerun without the README, fails the check.
 """
 import json, sys
@@ -27,7 +28,7 @@ def claims() -> dict:
         'finetuned identity': f"| {f3(m['finetuned_identity'])} | >= 0.80 |",
     }
     demo = json.loads((RES / 'demo' / 'scores.json').read_text())['scores']
-    imposter, rival = ('baseline++', 'imposter', 'imposter-x0-half'), 'cross-image@base'
+    imposter, rival = ('baseline++', 'imposter', 'imposter-tuned'), 'cross-image@base'
     out['demo IoU'] = '(IoU ' + ', '.join(f2(demo[p]['iou']) for p in imposter) + ')'
     out['demo identity'] = '(identity ' + ', '.join(f2(demo[p]['identity']) for p in imposter) + ' of'
     out['demo rival'] = f"(IoU {f2(demo[rival]['iou'])}) but draws another bear (identity {f2(demo[rival]['identity'])})"
@@ -38,6 +39,22 @@ def claims() -> dict:
     out['LoRA-scale imposter-x0'] = 'at weight 0.5 reaches target action {}, subject {} and identity {}'.format(*trio('imposter-x0 x0.5'))
     out['LoRA-scale imposter-x0 joint'] = f"pose + identity {f2(ls['imposter-x0 x0.5']['joint']['mean'])} (Baseline++: {f2(ls['baseline++']['joint']['mean'])}; Holm p {ls['imposter-x0 x0.5']['joint_diff']['holm_p']:.2g})"
     out['LoRA-scale pose + identity'] = f"(pose + identity {f2(ls['sdedit x0.5']['joint']['mean'])} and {f2(ls['cross-image x0.5']['joint']['mean'])})"
+    dc = json.loads((RES / 'default-choice' / 'results.json').read_text())
+    tuned = lambda tag, c: f2(dc[tag]['unseen']['imposter-tuned'][c]['mean'])
+    line = lambda tag: f2(0.9 * dc[tag]['unseen']['baseline++']['identity']['mean'])
+    out['tuned on test'] = f"it reaches target action {tuned('test', 'action_right')}, subject {tuned('test', 'subject_right')} and identity {tuned('test', 'identity')} (the goal's line: {line('test')})"
+    out['tuned on the fresh draw'] = f"it reaches {tuned('fresh', 'action_right')}, {tuned('fresh', 'subject_right')} and {tuned('fresh', 'identity')} (line: {line('fresh')})"
+    half = lambda tag: f2(dc[tag]['unseen']['imposter-x0-half']['subject_right']['mean'])
+    out['former default subject'] = f"misses the subject on both ({half('test')} and {half('fresh')})"
+    jd = dc['pooled']['unseen']['imposter-tuned']['joint_diff']
+    out['tuned pooled'] = (f"pose + identity {tuned('pooled', 'joint')} (Baseline++: {f2(dc['pooled']['unseen']['baseline++']['joint']['mean'])}; "
+                           f"{jd['mean']:+.2f} ± {jd['half']:.2f}, Holm p {jd['holm_p']:.2g})")
+    sub = dc['pooled']['unseen']['imposter-tuned']['subject_right']
+    out['tuned subject interval'] = f"the subject's interval reaches {f2(sub['mean'] - sub['half'])}"
+    out['tuned identity'] = f"identity, {tuned('pooled', 'identity')} against Baseline++'s {f2(dc['pooled']['unseen']['baseline++']['identity']['mean'])},"
+    t1v2 = json.loads((RES / 'table1-v2' / 'results.json').read_text())['unseen']['sdedit@base']
+    out['tuned against SDEdit'] = (f"(target action {tuned('test', 'action_right')} against {f2(t1v2['action_right']['mean'])}, IoU {tuned('test', 'iou')} against "
+                                   f"{f2(t1v2['iou']['mean'])}) and keeps more of the instance (identity {tuned('test', 'identity')} against {f2(t1v2['identity']['mean'])})")
     sys.path.insert(0, str(REPO / 'nbs' / 'experiments'))
     from table1_v2 import readme_table
     out['Table 1 v2'] = readme_table()
