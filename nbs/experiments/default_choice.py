@@ -16,7 +16,16 @@ shipped default `imposter-x0-half`.
     python nbs/experiments/default_choice.py run test --out runs/default-test --part 1/2
     python nbs/experiments/default_choice.py run runs/bench-fresh/puppet64.csv --out runs/default-fresh --part 0/2 &
     python nbs/experiments/default_choice.py run runs/bench-fresh/puppet64.csv --out runs/default-fresh --part 1/2
-    python nbs/experiments/default_choice.py report runs/default-test runs/default-fresh runs/bench-fresh/puppet64.csv
+    python nbs/experiments/default_choice.py report runs/default-test runs/default-fresh runs/bench-fresh/puppet64.csv \
+        --rival runs/sdedit-test runs/sdedit-fresh
+
+The simplest rival with the same budget: SDEdit with the pair's LoRA, tuned on the same dev pairs and seeds by the
+same rule (grid `SDEDIT`), then run on the same test pairs:
+
+    python nbs/experiments/default_choice.py run dev --family sdedit --out runs/sdedit-dev --part 0/2 &   # and --part 1/2
+    python nbs/experiments/default_choice.py choose --family sdedit runs/sdedit-dev                      # -> sdedit-dev-choice.{json,md}
+    python nbs/experiments/default_choice.py run test --family sdedit --out runs/sdedit-test --part 0/2 &  # and --part 1/2
+    python nbs/experiments/default_choice.py run runs/bench-fresh/puppet64.csv --family sdedit --out runs/sdedit-fresh --part 0/2 &  # and 1/2
 
 The selection rule, fixed before the run: among the grid's settings that meet all four conditions of the goal on the
 dev images (target action >= 0.8, subject right >= 0.9, identity >= 0.9 x Baseline++'s, driving leak <= Baseline++'s,
@@ -47,11 +56,20 @@ DEFAULT = 'imposter-x0-half'
 STAGES = {1: dict(weights=(0.375, 0.5, 0.625, 0.75), Ks=(5, 10), scales=(0.01, 0.03)),
           2: dict(weights=(0.25, 0.375, 0.5), Ks=(15, 20), scales=(0.01,))}
 SEEDS = dict(dev=(0, 1), test=(0,))
+# The simplest rival given the same budget (`--family sdedit`): SDEdit with the pair's LoRA, weight x strength, on the
+# same dev pairs and seeds by the same rule, then on the same test pairs. Fixed before its run.
+SDEDIT = dict(weights=(0.25, 0.375, 0.5, 0.75), strengths=(0.5, 0.65, 0.8, 0.9))
+FAMILIES = {'imposter': DEFAULT, 'sdedit': 'sdedit'}   # family -> the method `sample` runs with the grid's settings
 
-def grid(stage:int|None=None) -> dict:
-    "label -> the settings `sample` takes for the method 'imposter-x0-half' (its preset overridden); every stage when `stage` is None."
+def grid(stage:int|None=None, family:str='imposter') -> dict:
+    "label -> the settings `sample` takes for the family's method (its preset overridden); every stage when `stage` is None."
+    if family == 'sdedit':
+        return {f'sdedit w{w:g} strength{st:g}': dict(lora_weight=w, strength=st) for w, st in product(SDEDIT['weights'], SDEDIT['strengths'])}
     return {f'x0 w{w:g} K{k} s{s:g}': dict(lora_weight=w, K=k, s_a=s, s_p=s)
             for n, g in STAGES.items() if stage in (None, n) for w, k, s in product(g['weights'], g['Ks'], g['scales'])}
+
+def choice_file(family:str) -> Path:
+    return RESULTS / ('dev-choice.json' if family == 'imposter' else f'{family}-dev-choice.json')
 
 def default_label() -> str:
     "The grid label of the shipped default preset's settings."
@@ -65,12 +83,13 @@ def _split(spec:str):
     name = spec if spec in ('dev', 'test') else 'fresh'
     return name, read_manifest(spec), SEEDS['dev' if name == 'dev' else 'test']
 
-def _plan(name:str, stage:int) -> dict:
-    if name == 'dev': return grid(stage)
-    chosen = json.load(open(RESULTS / 'dev-choice.json'))['chosen']
+def _plan(name:str, stage:int, family:str) -> dict:
+    if name == 'dev': return grid(stage, family)
+    chosen = json.load(open(choice_file(family)))['chosen']
+    if family != 'imposter': return {chosen: grid(family=family)[chosen]}
     return {DEFAULT: {}, **({} if chosen == default_label() else {f'chosen ({chosen})': grid()[chosen]})}
 
-def run(out:Path, part:str, spec:str, stage:int=1):
+def run(out:Path, part:str, spec:str, stage:int=1, family:str='imposter'):
     "Finetune each unseen pair once, then Baseline++ and each setting of the plan; resumable per pair."
     import torch
     torch.set_num_threads(1)
@@ -78,7 +97,7 @@ def run(out:Path, part:str, spec:str, stage:int=1):
     from imposter.finetune import finetune
     from imposter.sampling import sample, save_image
     name, manifest, seeds = _split(spec)
-    pairs, plan = [r for r in manifest if t1.unseen(r)], _plan(name, stage)
+    pairs, plan = [r for r in manifest if t1.unseen(r)], _plan(name, stage, family)
     pipe, judge = models.load_pipeline(None, device='cpu'), puppet_judge.load_judge()
     (k, n), seeds = map(int, part.split('/')), list(seeds)
     out.mkdir(parents=True, exist_ok=True)
@@ -88,7 +107,7 @@ def run(out:Path, part:str, spec:str, stage:int=1):
         t0 = time.time()
         art = finetune(pipe, row['source_image'], row['driving_image'], row['source_prompt'], row['driving_prompt'], row['target_prompt'], progress=False)
         rows = [dict(pair_id=row['pair_id'], method='finetune', params='{}', seconds=time.time() - t0)]
-        for label, method, p in [('baseline++', 'baseline++', {})] + [(l, DEFAULT, p) for l, p in plan.items()]:
+        for label, method, p in [('baseline++', 'baseline++', {})] + [(l, FAMILIES[family], p) for l, p in plan.items()]:
             s = sample(pipe, art, method, seeds, progress=False, **p)
             for seed, img, sc in zip(seeds, s.images, scoring.score_pair(s.images, row, {}, judge)):
                 r = dict(pair_id=row['pair_id'], seen=int(row['seen']), method=label, params=json.dumps(p), seed=seed,
@@ -109,21 +128,21 @@ def goal(v:dict, b:dict) -> dict:
     return dict(action=v['action_right'] >= 0.8, subject=v['subject_right'] >= 0.9,
                 identity=v['identity'] >= 0.9 * b['identity'], leak=v['leak'] <= b['leak'])
 
-def choose(folders:list):
-    "The dev choice by the rule of the docstring over every stage's folder -> results/default-choice/dev-choice.{json,md}."
+def choose(folders:list, family:str='imposter'):
+    "The dev choice by the rule of the docstring over every stage's folder -> results/default-choice/(family-)dev-choice.{json,md}."
     rows = [r for f in folders for r in t1._rows(f)]
     b = _means([r for r in t1._rows(folders[0]) if r['method'] == 'baseline++'])
-    table = {l: _means([r for r in rows if r['method'] == l]) for l in grid()}
+    table = {l: _means([r for r in rows if r['method'] == l]) for l in grid(family=family)}
     if any(not any(r['method'] == l for r in rows) for l in table): raise SystemExit(f"{folders}: the grid is incomplete; run `run dev` for every stage first.")
     met = {l: goal(v, b) for l, v in table.items()}
     pool = [l for l in table if all(met[l].values())] or list(table)
-    d = default_label()
+    d = default_label() if family == 'imposter' else None
     chosen = max(pool, key=lambda l: (round(table[l]['joint'], 12), l == d))
     RESULTS.mkdir(parents=True, exist_ok=True)
     pairs = sorted({r['pair_id'] for r in rows}, key=int)
     json.dump(dict(pairs=pairs, seeds=list(SEEDS['dev']), rule=__doc__.split('fixed before the run: ')[1].split('\n\n')[0],
-                   chosen=chosen, settings=grid()[chosen], any_met=any(all(m.values()) for m in met.values()),
-                   baseline=b, grid={l: dict(means=v, goal=met[l]) for l, v in table.items()}), open(RESULTS / 'dev-choice.json', 'w'), indent=1)
+                   family=family, chosen=chosen, settings=grid(family=family)[chosen], any_met=any(all(m.values()) for m in met.values()),
+                   baseline=b, grid={l: dict(means=v, goal=met[l]) for l, v in table.items()}), open(choice_file(family), 'w'), indent=1)
     cols = [c for c, _, _ in t1.COLUMNS]
     lines = ['| setting | ' + ' | '.join(h for _, h, _ in t1.COLUMNS) + ' | goal met |', '|---' * (len(cols) + 2) + '|',
              '| baseline++ | ' + ' | '.join(f'{b[c]:.3f}' for c in cols) + ' | |']
@@ -131,7 +150,7 @@ def choose(folders:list):
         mark = ' **(chosen)**' if l == chosen else ' (shipped default)' if l == d else ''
         lines.append(f'| {l}{mark} | ' + ' | '.join(f'{v[c]:.3f}' for c in cols) + f" | {', '.join(k for k, ok in met[l].items() if ok) or '-'} |")
     text = f"Dev split, its {len(pairs)} unseen combinations x {len(SEEDS['dev'])} seeds; chosen: {chosen}\n\n" + '\n'.join(lines) + '\n'
-    (RESULTS / 'dev-choice.md').write_text(text); print(text)
+    choice_file(family).with_suffix('.md').write_text(text); print(text)
 
 def draw(folder:Path):
     "A benchmark drawn afresh from FRESH_SEED."
@@ -148,14 +167,24 @@ def _pooled(parts) -> tuple:
         rows += [dict(r, pair_id=f"{tag}:{r['pair_id']}") for r in rs]
     return rows, factors
 
-def report(test:Path, fresh:Path, fresh_csv:Path):
+def _with_rival(rows:list, rival:Path|None) -> list:
+    "`rows` and the rival family's rows of the same pairs; its Baseline++ rows must repeat ours digit for digit."
+    if rival is None: return rows
+    other = t1.test_rows(rival)
+    key = lambda r: (r['pair_id'], r['seed'], tuple(r[c] for c in ('identity', 'action_prob', 'subject_prob', 'leak_prob', 'iou')))
+    if {key(r) for r in other if r['preset'] == 'baseline++'} != {key(r) for r in rows if r['preset'] == 'baseline++'}:
+        raise SystemExit(f"{rival}: its Baseline++ rows differ from the ImPoster run's; both runs must score the same images.")
+    return rows + [r for r in other if r['preset'] != 'baseline++']
+
+def report(test:Path, fresh:Path, fresh_csv:Path, rival_test:Path|None=None, rival_fresh:Path|None=None):
     "Tables with crossed intervals on each benchmark and pooled, the goal on each, the timing -> results/default-choice/."
     from imposter.manifest import read_manifest
     from imposter.sampling import PRESETS, DEFAULT_PRESET
     chosen = json.load(open(RESULTS / 'dev-choice.json'))['chosen']
     if PRESETS[DEFAULT_PRESET] != {**PRESETS[DEFAULT], **grid()[chosen]}: raise SystemExit(f"The library's default preset is not the dev choice {chosen}.")
     name = lambda r: dict(r, preset=DEFAULT_PRESET if r['preset'] == f'chosen ({chosen})' else r['preset'])   # the dev choice by its preset's name
-    parts = [(tag, [name(r) for r in t1.test_rows(f)], read_manifest(m)) for tag, f, m in (('test', test, 'test'), ('fresh', fresh, str(fresh_csv)))]
+    parts = [(tag, _with_rival([name(r) for r in t1.test_rows(f)], rv), read_manifest(m))
+             for tag, f, rv, m in (('test', test, rival_test, 'test'), ('fresh', fresh, rival_fresh, str(fresh_csv)))]
     out, text = dict(command=' '.join(['python', 'nbs/experiments/default_choice.py'] + sys.argv[1:]),
                      fresh_seed=FRESH_SEED, fresh_sha256=hashlib.sha256(Path(fresh_csv).read_bytes()).hexdigest()), []
     for tag, rows, manifest in parts + [('pooled', *_pooled(parts))]:
@@ -186,12 +215,15 @@ if __name__ == '__main__':
     sub = ap.add_subparsers(dest='cmd', required=True)
     t = sub.add_parser('run'); t.add_argument('split', help="'dev', 'test' or a manifest CSV path"); t.add_argument('--out', type=Path, required=True)
     t.add_argument('--part', default='0/1', help='k/n: this process runs pairs k, k+n, ...')
-    t.add_argument('--stage', type=int, default=1, choices=sorted(STAGES), help="the dev grid's stage")
-    sub.add_parser('choose').add_argument('folders', type=Path, nargs='+', help="every stage's dev folder, stage 1 first")
+    t.add_argument('--stage', type=int, default=1, choices=sorted(STAGES), help="the dev grid's stage (ImPoster)")
+    t.add_argument('--family', default='imposter', choices=sorted(FAMILIES))
+    c = sub.add_parser('choose'); c.add_argument('folders', type=Path, nargs='+', help="every stage's dev folder, stage 1 first")
+    c.add_argument('--family', default='imposter', choices=sorted(FAMILIES))
     sub.add_parser('draw').add_argument('folder', type=Path)
     r = sub.add_parser('report'); r.add_argument('test', type=Path); r.add_argument('fresh', type=Path); r.add_argument('fresh_csv', type=Path)
+    r.add_argument('--rival', type=Path, nargs=2, metavar=('TEST', 'FRESH'), help="the SDEdit family's test and fresh folders, merged in")
     a = ap.parse_args()
-    if a.cmd == 'run': run(a.out, a.part, a.split, a.stage)
-    elif a.cmd == 'choose': choose(a.folders)
+    if a.cmd == 'run': run(a.out, a.part, a.split, a.stage, a.family)
+    elif a.cmd == 'choose': choose(a.folders, a.family)
     elif a.cmd == 'draw': draw(a.folder)
-    else: report(a.test, a.fresh, a.fresh_csv)
+    else: report(a.test, a.fresh, a.fresh_csv, *(a.rival or (None, None)))
