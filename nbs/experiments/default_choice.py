@@ -176,6 +176,15 @@ def _with_rival(rows:list, rival:Path|None) -> list:
         raise SystemExit(f"{rival}: its Baseline++ rows differ from the ImPoster run's; both runs must score the same images.")
     return rows + [r for r in other if r['preset'] != 'baseline++']
 
+def _versus(rows, manifest, a:str, b:str, text:list) -> dict:
+    "The paired difference a - b per column, crossed 95% intervals (one planned comparison); appended to `text` as a table."
+    from imposter.manifest import pair_factors
+    factors, by = pair_factors(manifest), {p: [r for r in rows if r['preset'] == p] for p in (a, b)}
+    d = {c: t1._diff(by[a], by[b], fn, factors, 1) for c, _, fn in t1.COLUMNS}
+    text.append('| paired difference (one comparison) | ' + ' | '.join(h for _, h, _ in t1.COLUMNS) + ' |\n' + '|---' * (len(d) + 1) + '|\n'
+                + f'| {a} − {b} | ' + ' | '.join(f"{v.mean:+.3f} ± {v.half:.3f} (p {v.p:.2g})" for v in d.values()) + ' |\n')
+    return {c: dict(mean=v.mean, half=v.half, p=v.p) for c, v in d.items()}
+
 def report(test:Path, fresh:Path, fresh_csv:Path, rival_test:Path|None=None, rival_fresh:Path|None=None):
     "Tables with crossed intervals on each benchmark and pooled, the goal on each, the timing -> results/default-choice/."
     from imposter.manifest import read_manifest
@@ -195,8 +204,11 @@ def report(test:Path, fresh:Path, fresh_csv:Path, rival_test:Path|None=None, riv
         met = [m for m, ok in g.items() if all(ok.values())]
         text.append(f"## {tag}: {out[tag]['pairs']} unseen combinations, seed 0\n\n{t}\n\n{d}\n\n"
                     f"The goal: {'met by ' + ', '.join(met) if met else 'met by none'}; per method: {json.dumps(g)}\n")
+        rival = [m for m in res if m.startswith('sdedit')]
+        if rival: out[tag]['default_vs_rival'] = _versus(rows, manifest, DEFAULT_PRESET, rival[0], text)
     relabel = lambda d: {DEFAULT_PRESET if k == f'chosen ({chosen})' else k: v for k, v in d.items()}
     out['timing'] = {tag: {k: relabel(v) for k, v in t1.timing(f).items()} for tag, f in (('test', test), ('fresh', fresh))}
+    out['timing'].update({f'{tag} ({FAMILIES["sdedit"]} run)': t1.timing(f) for tag, f in (('test', rival_test), ('fresh', rival_fresh)) if f})
     for (tag, _, manifest), folder in zip(parts, (test, fresh)):
         t1.examples(t1.test_rows(folder), manifest, folder, RESULTS / f'examples-{tag}.png', title=f'Unseen pairs of the {tag} benchmark, seed 0',
                     labels={f'chosen ({chosen})': DEFAULT_PRESET})
