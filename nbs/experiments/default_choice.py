@@ -4,7 +4,8 @@ Table 1 v2 and `lora_scale.py` chose ImPoster's settings on 4 dev pairs x 2 seed
 subject rate of 0.875 from 0.9. This tunes the default preset's neighbourhood on all 32 unseen dev combinations
 (2 seeds, 64 images), then scores the result on the test split's 32 unseen combinations and on a benchmark drawn
 afresh from a seed that no earlier run used (`make_benchmark(folder, seed=FRESH_SEED)`), beside Baseline++ and the
-shipped default `imposter-x0-half`.
+default preset of the time, `imposter-x0-half` ("the shipped default" below). The dev choice is now the default preset,
+`imposter-tuned`; results in `results/default-choice/`.
 
     python nbs/experiments/default_choice.py run dev --out runs/default-dev --part 0/2 &      # 32 unseen dev pairs x 2 seeds, the grid
     python nbs/experiments/default_choice.py run dev --out runs/default-dev --part 1/2
