@@ -92,34 +92,9 @@ def _plan(name:str, stage:int, family:str) -> dict:
 
 def run(out:Path, part:str, spec:str, stage:int=1, family:str='imposter'):
     "Finetune each unseen pair once, then Baseline++ and each setting of the plan; resumable per pair."
-    import torch
-    torch.set_num_threads(1)
-    from imposter import models, puppet_judge, scoring
-    from imposter.finetune import finetune
-    from imposter.sampling import sample, save_image
     name, manifest, seeds = _split(spec)
-    pairs, plan = [r for r in manifest if t1.unseen(r)], _plan(name, stage, family)
-    pipe, judge = models.load_pipeline(None, device='cpu'), puppet_judge.load_judge()
-    (k, n), seeds = map(int, part.split('/')), list(seeds)
-    out.mkdir(parents=True, exist_ok=True)
-    for row in pairs[k::n]:
-        f = out / f"pair{row['pair_id']}.csv"
-        if f.exists(): continue
-        t0 = time.time()
-        art = finetune(pipe, row['source_image'], row['driving_image'], row['source_prompt'], row['driving_prompt'], row['target_prompt'], progress=False)
-        rows = [dict(pair_id=row['pair_id'], method='finetune', params='{}', seconds=time.time() - t0)]
-        for label, method, p in [('baseline++', 'baseline++', {})] + [(l, FAMILIES[family], p) for l, p in plan.items()]:
-            s = sample(pipe, art, method, seeds, progress=False, **p)
-            for seed, img, sc in zip(seeds, s.images, scoring.score_pair(s.images, row, {}, judge)):
-                r = dict(pair_id=row['pair_id'], seen=int(row['seen']), method=label, params=json.dumps(p), seed=seed,
-                         seconds=s.seconds / len(seeds), **{c: sc[c] for c in t1.FIELDS if c in sc})
-                r['joint'] = t1.joint(r); rows.append(r)
-                if name != 'dev': save_image(img, out / 'images' / f"{row['pair_id']}" / f"{label}_seed{seed}.png", overwrite=True)
-        tmp = f.with_suffix('.tmp')
-        with open(tmp, 'w', newline='') as fh:
-            w = csv.DictWriter(fh, t1.FIELDS); w.writeheader(); w.writerows(rows)
-        tmp.rename(f)
-        print(f"pair {row['pair_id']}: {time.time() - t0:.0f} s", flush=True)
+    runs = [('baseline++', 'baseline++', {})] + [(l, FAMILIES[family], p) for l, p in _plan(name, stage, family).items()]
+    t1.run_pairs(out, part, [r for r in manifest if t1.unseen(r)], [(l, m, p, p) for l, m, p in runs], seeds, images=name != 'dev')
 
 def _means(rows) -> dict:
     return {c: float(np.mean([fn(r) for r in rows])) for c, _, fn in t1.COLUMNS}

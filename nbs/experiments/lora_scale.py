@@ -32,39 +32,15 @@ def _label(method, scale): return f'{method} x{scale:g}'
 
 def run(out:Path, part:str, split:str):
     "Finetune each pair once, then Baseline++ and each method at each scale (dev) or its chosen scale (test); resumable per pair."
-    import torch
-    torch.set_num_threads(1)
     from finetune_sweep import sweep_pairs
-    from imposter import manifest, models, puppet_judge, scoring
-    from imposter.finetune import finetune
-    from imposter.sampling import sample, save_image
+    from imposter import manifest
     params = json.load(open(t1.RESULTS / 'dev-choice.json'))['choice']
     if split == 'dev': pairs, plan = sweep_pairs(manifest.read_manifest('dev'))[:t1.DEV_PAIRS], {m: SCALES for m in METHODS}
     else:
         chosen = json.load(open(RESULTS / 'dev-choice.json'))['choice']
         pairs, plan = [r for r in manifest.read_manifest('test') if t1.unseen(r)], {m: (chosen[m],) for m in METHODS}
-    pipe, judge = models.load_pipeline(None, device='cpu'), puppet_judge.load_judge()
-    seeds, (k, n) = list(t1.SEEDS[split]), map(int, part.split('/'))
-    out.mkdir(parents=True, exist_ok=True)
-    for row in pairs[k::n]:
-        f = out / f"pair{row['pair_id']}.csv"
-        if f.exists(): continue
-        t0 = time.time()
-        art = finetune(pipe, row['source_image'], row['driving_image'], row['source_prompt'], row['driving_prompt'], row['target_prompt'], progress=False)
-        rows = [dict(pair_id=row['pair_id'], method='finetune', params='{}', seconds=time.time() - t0)]
-        runs = [('baseline++', 'baseline++', {}, 1.0)] + [(_label(m, s), m, params[m], s) for m, ss in plan.items() for s in ss]
-        for label, method, p, scale in runs:
-            s = sample(pipe, art, method, seeds, progress=False, lora_weight=scale, **p)
-            for seed, img, sc in zip(seeds, s.images, scoring.score_pair(s.images, row, {}, judge)):
-                r = dict(pair_id=row['pair_id'], seen=int(row['seen']), method=label, params=json.dumps(dict(p, lora_scale=scale)), seed=seed,
-                         seconds=s.seconds / len(seeds), **{c: sc[c] for c in t1.FIELDS if c in sc})
-                r['joint'] = t1.joint(r); rows.append(r)
-                if split == 'test': save_image(img, out / 'images' / f"{row['pair_id']}" / f"{label}_seed{seed}.png", overwrite=True)
-        tmp = f.with_suffix('.tmp')
-        with open(tmp, 'w', newline='') as fh:
-            w = csv.DictWriter(fh, t1.FIELDS); w.writeheader(); w.writerows(rows)
-        tmp.rename(f)
-        print(f"pair {row['pair_id']}: {time.time() - t0:.0f} s", flush=True)
+    runs = [('baseline++', 'baseline++', {}, 1.0)] + [(_label(m, s), m, params[m], s) for m, ss in plan.items() for s in ss]
+    t1.run_pairs(out, part, pairs, [(l, m, dict(p, lora_weight=w), dict(p, lora_scale=w)) for l, m, p, w in runs], t1.SEEDS[split], images=split == 'test')
 
 def choose(folder:Path):
     "Each method's scale with the highest mean pose + identity on the dev rows (ties: the larger weight, nearer the finetune)."

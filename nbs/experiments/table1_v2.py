@@ -54,22 +54,16 @@ def joint(r) -> float:
     "The pose-and-identity score of one image: [target action read] x [subject read] x identity."
     return float(float(r['action_prob']) > 0.5) * float(float(r['subject_prob']) > 0.5) * float(r['identity'])
 
-def run(out:Path, part:str, split:str):
-    "Finetune each pair once, then run every method (dev: its whole grid; test: its dev-chosen parameters) with SEEDS[split]; resumable."
+def run_pairs(out:Path, part:str, pairs:list, runs:list, seeds, images:bool):
+    """Finetune each of this part's pairs once (the model's default, seed 0), then sample and score every run
+    (label, method, `sample` settings, params to record) with `seeds`; one CSV per pair, written whole (resumable)."""
     import torch
     torch.set_num_threads(1)
-    sys.path.insert(0, str(HERE))
-    from finetune_sweep import sweep_pairs
-    from imposter import manifest, models, puppet_judge, scoring
+    from imposter import models, puppet_judge, scoring
     from imposter.finetune import finetune
     from imposter.sampling import sample, save_image
-    if split == 'dev': pairs, plan = sweep_pairs(manifest.read_manifest('dev'))[:DEV_PAIRS], GRID
-    else:
-        choice = json.load(open(RESULTS / 'dev-choice.json'))['choice']
-        pairs, plan = [r for r in manifest.read_manifest('test') if unseen(r)], {m: [p] for m, p in choice.items()}
     pipe, judge = models.load_pipeline(None, device='cpu'), puppet_judge.load_judge()
-    seeds = SEEDS[split]
-    k, n = map(int, part.split('/'))
+    (k, n), seeds = map(int, part.split('/')), list(seeds)
     out.mkdir(parents=True, exist_ok=True)
     for row in pairs[k::n]:
         f = out / f"pair{row['pair_id']}.csv"
@@ -77,19 +71,29 @@ def run(out:Path, part:str, split:str):
         t0 = time.time()
         art = finetune(pipe, row['source_image'], row['driving_image'], row['source_prompt'], row['driving_prompt'], row['target_prompt'], progress=False)
         rows = [dict(pair_id=row['pair_id'], method='finetune', params='{}', seconds=time.time() - t0)]
-        for method, grid in plan.items():
-            for params in grid:
-                s = sample(pipe, art, method, list(seeds), progress=False, **params)
-                for seed, img, sc in zip(seeds, s.images, scoring.score_pair(s.images, row, {}, judge)):
-                    r = dict(pair_id=row['pair_id'], seen=int(row['seen']), method=method, params=json.dumps(params), seed=seed,
-                             seconds=s.seconds/len(seeds), **{c: sc[c] for c in FIELDS if c in sc})
-                    r['joint'] = joint(r); rows.append(r)
-                    if split == 'test': save_image(img, out / 'images' / f"{row['pair_id']}" / f"{method}_seed{seed}.png", overwrite=True)
+        for label, method, settings, params in runs:
+            s = sample(pipe, art, method, seeds, progress=False, **settings)
+            for seed, img, sc in zip(seeds, s.images, scoring.score_pair(s.images, row, {}, judge)):
+                r = dict(pair_id=row['pair_id'], seen=int(row['seen']), method=label, params=json.dumps(params), seed=seed,
+                         seconds=s.seconds/len(seeds), **{c: sc[c] for c in FIELDS if c in sc})
+                r['joint'] = joint(r); rows.append(r)
+                if images: save_image(img, out / 'images' / f"{row['pair_id']}" / f"{label}_seed{seed}.png", overwrite=True)
         tmp = f.with_suffix('.tmp')
         with open(tmp, 'w', newline='') as fh:
             w = csv.DictWriter(fh, FIELDS); w.writeheader(); w.writerows(rows)
         tmp.rename(f)
         print(f"pair {row['pair_id']}: {time.time() - t0:.0f} s", flush=True)
+
+def run(out:Path, part:str, split:str):
+    "Finetune each pair once, then run every method (dev: its whole grid; test: its dev-chosen parameters) with SEEDS[split]; resumable."
+    sys.path.insert(0, str(HERE))
+    from finetune_sweep import sweep_pairs
+    from imposter import manifest
+    if split == 'dev': pairs, plan = sweep_pairs(manifest.read_manifest('dev'))[:DEV_PAIRS], GRID
+    else:
+        choice = json.load(open(RESULTS / 'dev-choice.json'))['choice']
+        pairs, plan = [r for r in manifest.read_manifest('test') if unseen(r)], {m: [p] for m, p in choice.items()}
+    run_pairs(out, part, pairs, [(m, m, p, p) for m, grid in plan.items() for p in grid], SEEDS[split], images=split == 'test')
 
 def _rows(folder:Path):
     return [r for f in sorted(folder.glob('pair*.csv')) for r in csv.DictReader(open(f)) if r['method'] != 'finetune']
