@@ -26,6 +26,7 @@ def claims() -> dict:
         'base-model identity': f"| {f3(m['base_identity'])} | 0.25 ± 0.1 |",
         'unseen wrong action': f"| {f3(m['unseen_wrong_action'])} | >= 0.60 |",
         'finetuned identity': f"| {f3(m['finetuned_identity'])} | >= 0.80 |",
+        'judge on img2img samples': f"it reads {f3(m['judge_img2img_identity'])} of the attributes (body colour {f3(m['judge_img2img_body'])})",
     }
     demo = json.loads((RES / 'demo' / 'scores.json').read_text())['scores']
     imposter, rival = ('baseline++', 'imposter', 'imposter-tuned'), 'cross-image@base'
