@@ -158,6 +158,11 @@ def _sampling_settings(presets, seeds, steps, cfg, **settings):
     for p in presets: resolve_settings(p, steps, cfg, seeds, **per[p])
     return dict(seeds=seeds, steps=steps, cfg=cfg, per_preset=per)
 
+def _check_finetune_method(method:str, st:dict):
+    "`sampling.check_finetune_method` on the presets of `_sampling_settings`' result `st`: a LoRA weight only a LoRA finetune has."
+    from imposter.sampling import resolve_settings, check_finetune_method
+    check_finetune_method(method, {p: resolve_settings(p, st['steps'], st['cfg'], st['seeds'], **kw) for p, kw in st['per_preset'].items()})
+
 # %% ../nbs/05_cli.ipynb #10adafaf
 def _check_checkpoint(folder:Path, every, resume, overwrite) -> Path:
     "The checkpoint folder of a finetune, checked before any work: a whole checkpoint to resume, or none of an unfinished finetune in the way."
@@ -294,8 +299,7 @@ def generate(artifact:str=None, # artifact folder from `imposter finetune` (requ
     check_writable_folder(out)
     _check_outputs(_image_names(out, presets, seeds).values(), overwrite)
     art = Artifact.load(artifact)
-    from imposter.sampling import resolve_settings, check_finetune_method
-    check_finetune_method(art.method, {p: resolve_settings(p, steps, cfg, seeds, **st['per_preset'][p]) for p in presets})
+    _check_finetune_method(art.method, st)
     model = None if model is None and art.model_id.startswith('imposter:') else model or art.model_id
     check_model(model)
     pipe = load_pipeline(model, device)
@@ -341,8 +345,7 @@ def run(source:str=None, # source image, the subject (required)
     seeds, presets = _lists(seeds, preset)
     st = _sampling_settings(presets, seeds, steps, cfg, K=K, s_a=s_a, s_p=s_p, scale_mode=scale_mode, phase_distance=phase_distance,
                             lora_weight=lora_weight, **(rival or {}))
-    from imposter.sampling import resolve_settings, check_finetune_method
-    check_finetune_method(method, {p: resolve_settings(p, steps, cfg, seeds, **st['per_preset'][p]) for p in presets})
+    _check_finetune_method(method, st)
     check_device(device)
     check_writable_folder(out)
     check_artifact_folder(Path(out) / 'artifact', overwrite)
