@@ -6,7 +6,8 @@
 __all__ = ['SCALE_PRESET', 'SCALES', 'SCALE_DEFAULTS', 'SCORES', 'CACHE_ENV', 'DEFAULT_PAIR', 'PARAM_SLIDERS', 'AXES',
            'log_values', 'scale_label', 'Pair', 'load_pair', 'score_result', 'load_pair_judge', 'Result', 'Runner',
            'cache_dir', 'benchmark_row', 'Finetuned', 'finetune_settings', 'finetune_key', 'cached_finetune',
-           'open_runner', 'Explorer', 'default_values', 'parse_values', 'sweep_status', 'Sweep', 'explorer_app']
+           'open_runner', 'start_settings', 'Explorer', 'default_values', 'parse_values', 'sweep_status', 'Sweep',
+           'explorer_app']
 
 # %% ../nbs/07_explore.ipynb #aec039e7
 import hashlib, html, io, json, math, os, threading, time, warnings
@@ -20,7 +21,7 @@ import torch
 import ipywidgets as W
 from fastcore.basics import patch
 from PIL import Image
-from .sampling import sample, PRESETS, NonFiniteError
+from .sampling import sample, PRESETS, DEFAULT_PRESET, GUIDANCE_SPACES, NonFiniteError
 from .fourier import SCALE_MODES
 from .rivals import RIVALS, METHOD_DEFAULTS, METHOD_CHOICES, method_name
 from .finetune import Artifact, ArtifactError, ARTIFACT_FILE, finetune, finetune_defaults
@@ -180,6 +181,11 @@ class Result:
     scores: dict
     seconds: float
 
+def _space(space):
+    "Where Eq. 3's losses are evaluated (`sampling.GUIDANCE_SPACES`), checked."
+    if space not in GUIDANCE_SPACES: raise ValueError(f"space must be one of {GUIDANCE_SPACES}, got {space!r}.")
+    return space
+
 def _lora_weight(method, weight):
     "The LoRA weight a setting runs at: the one given, else 1 (the finetune as trained), or 0 for a rival on the base model ('@base')."
     if weight is not None: return weight
@@ -204,11 +210,11 @@ class Runner:
 
     @staticmethod
     def key(K:int, s_a:float, s_p:float, seed:int=0, steps:int=25, scale_mode:str='calibrated', method:str='imposter', params=None,
-            lora_weight:float|None=None, mode:str|None=None) -> tuple:
+            lora_weight:float|None=None, mode:str|None=None, space:str='z') -> tuple:
         "The cache key of a setting: ImPoster's, or a rival's (its name, seed, steps and parameters; K, s_a, s_p unused); last its LoRA weight."
         lw = _lora_weight(method, lora_weight)
         if method != 'imposter': return (method, int(seed), int(steps), tuple(sorted((params or {}).items())), lw)
-        return (int(K), float(s_a), float(s_p), int(seed), int(steps), _scale_mode(scale_mode, mode, 'Runner.key'), lw)
+        return (int(K), float(s_a), float(s_p), int(seed), int(steps), _scale_mode(scale_mode, mode, 'Runner.key'), _space(space), lw)
 
     def __contains__(self, key): return key in self.cache
 
@@ -224,10 +230,11 @@ def result(self:Runner, K:int, # steps on the driving caption
            params:dict|None=None, # the rival's parameters (`rivals.METHOD_DEFAULTS`), without lora_weight
            lora_weight:float|None=None, # the LoRA finetune's weight: 1 as trained (None: 1, or 0 for an @base rival), 0 the base model
            mode:str|None=None, # deprecated: scale_mode
+           space:str='z', # where ImPoster's Eq. 3 acts: 'z' (the noisy latent) or 'x0' (its clean estimate)
           ) -> Result:
     "The result of one setting: from the cache, or sampled (the artifact at the setting's LoRA weight) and scored."
     if 'lora_weight' in (params or {}): raise ValueError("Give the LoRA weight as lora_weight=, not among the rival's params.")
-    key = self.key(K, s_a, s_p, seed, steps, _scale_mode(scale_mode, mode, 'Runner.result'), method, params, lora_weight)
+    key = self.key(K, s_a, s_p, seed, steps, _scale_mode(scale_mode, mode, 'Runner.result'), method, params, lora_weight, space=space)
     with self.lock:
         if key in self.cache: self.cache.move_to_end(key); return self.cache[key]
         t0, lw = time.time(), key[-1]
@@ -235,7 +242,7 @@ def result(self:Runner, K:int, # steps on the driving caption
         if method != 'imposter': s = sample(self.pipe, self.artifact, method, [key[1]], steps=key[2], cfg=self.cfg, progress=False,
                                             lora_weight=lw, **(params or {}))
         else: s = sample(self.pipe, self.artifact, SCALE_PRESET[key[5]], [key[3]], steps=key[4], cfg=self.cfg, K=key[0],
-                         s_a=key[1], s_p=key[2], lora_weight=lw, trace=True, progress=False)
+                         s_a=key[1], s_p=key[2], space=key[6], lora_weight=lw, trace=True, progress=False)
         img = s.images[0]
         r = Result(img, s.settings, s.trace, score_result(img, self.pair, s.trace, self.judge), 0.)
         r.seconds = time.time() - t0
@@ -386,6 +393,25 @@ def _scores_html(scores:dict, note:str='') -> str:
     note = f'<div style="color:#666; font-size:85%">{html.escape(note)}</div>' if note else ''
     return f'<div style="display:grid; grid-template-columns:repeat(2, auto 5.5em); gap:0.1em 0.8em; white-space:nowrap; font-size:90%">{cells}</div>{note}'
 
+# %% ../nbs/07_explore.ipynb #bd4b01e7
+def start_settings(preset:str|None=DEFAULT_PRESET, # a preset of `sampling.PRESETS`; None: the scale mode's (`SCALE_PRESET`)
+                   steps:int=25, # DDIM steps (K is at most this)
+                   **given, # scale_mode, space, K, s_a, s_p, lora_weight: None keeps the preset's
+                  ) -> dict:
+    "The settings an explorer or a sweep starts at: the preset's, each one given (not None) in its place."
+    given = {k: v for k, v in given.items() if v is not None}
+    if 'scale_mode' in given: _scale_mode(given['scale_mode'], None, 'start_settings')
+    if 'space' in given: _space(given['space'])
+    if preset is None: preset = SCALE_PRESET[given.get('scale_mode', 'calibrated')]
+    if preset not in PRESETS: raise ValueError(f"preset must be one of {', '.join(PRESETS)}, got {preset!r}.")
+    p = PRESETS[preset]
+    if p['phase_distance'] != SCALE_DEFAULTS[p['scale_mode']]['phase_distance']:
+        raise ValueError(f"preset {preset!r} uses phase_distance={p['phase_distance']!r}; the explorers use {SCALE_DEFAULTS[p['scale_mode']]['phase_distance']!r} with {p['scale_mode']} scales.")
+    mode = given.get('scale_mode', p['scale_mode'])
+    scales = p if mode == p['scale_mode'] else SCALE_DEFAULTS[mode]
+    st = dict(scale_mode=mode, space=p['space'], K=min(p['K'], steps), s_a=scales['s_a'], s_p=scales['s_p'], lora_weight=p.get('lora_weight', 1.0))
+    return {**st, **given}
+
 # %% ../nbs/07_explore.ipynb #a18bbb9a
 class Explorer:
     "A method selector; sliders for K, s_a, s_p (or the rival's parameters), seed, steps and LoRA weight; shows source, driving, result (and truth) with scores."
@@ -394,7 +420,7 @@ class Explorer:
                  pair=None, # see `load_pair`; without pipe and artifact, a benchmark pair_id or row (default: `DEFAULT_PAIR`)
                  steps:int=25, # DDIM steps at start
                  K:int|None=None, # K at start (default: the preset's, at most steps)
-                 scale_mode:str='calibrated', # 'literal' or 'calibrated' scales at start
+                 scale_mode:str|None=None, # 'literal' or 'calibrated' scales at start (default: the preset's)
                  seed:int=0, # the seed at start
                  judge='auto', # a puppet judge, None, or 'auto'
                  cfg:float=7.5, # classifier-free guidance scale
@@ -403,15 +429,19 @@ class Explorer:
                  runner:Runner|None=None, # share another explorer's or sweep's runner (and cache)
                  compute:bool=True, # compute the first result now
                  method:str='imposter', # 'imposter' or a rival method (`rivals.RIVALS`) at start
-                 lora_weight:float=1.0, # the LoRA finetune's weight at start, 0 to 1 (1: as trained; an @base rival runs at 0)
+                 lora_weight:float|None=None, # the LoRA finetune's weight at start, 0 to 1 (1: as trained; an @base rival runs at 0); default: the preset's
                  mode:str|None=None, # deprecated: scale_mode
+                 preset:str|None=DEFAULT_PRESET, # the ImPoster preset the widgets start at (`start_settings`)
+                 space:str|None=None, # where Eq. 3 acts at start, 'z' or 'x0' (default: the preset's)
                 ):
-        scale_mode = _scale_mode(scale_mode, mode, 'Explorer')
+        if mode is not None: scale_mode = _scale_mode(scale_mode, mode, 'Explorer')
+        start = start_settings(preset, steps, scale_mode=scale_mode, space=space, K=K, lora_weight=lora_weight)
         if method != 'imposter' and method not in RIVALS: raise ValueError(f"method must be 'imposter' or one of {', '.join(RIVALS)}, got {method!r}.")
-        if not (isinstance(lora_weight, (int, float)) and 0 <= lora_weight <= 1): raise ValueError(f"lora_weight must be between 0 and 1, got {lora_weight!r}.")
+        if not (isinstance(start['lora_weight'], (int, float)) and 0 <= start['lora_weight'] <= 1): raise ValueError(f"lora_weight must be between 0 and 1, got {start['lora_weight']!r}.")
         self.runner = runner or _runner(pipe, artifact, pair, judge, cfg)
+        if lora_weight is None and self.runner.artifact.method != 'lora': start['lora_weight'] = 1.0   # a whole-UNet finetune applies only whole
         self.size, self._hold, self._shown, self.result = size, False, None, None
-        self._make_settings(scale_mode, steps, K, seed, max_steps, method, lora_weight)
+        self._make_settings(start, steps, seed, max_steps, method)
         self._make_views()
         self._connect()
         if compute: self.update()
@@ -428,20 +458,20 @@ class Explorer:
 
 # %% ../nbs/07_explore.ipynb #da96c73c
 @patch
-def _make_settings(self:Explorer, scale_mode, steps, K, seed, max_steps, method, lora_weight=1.0):
-    "Build the setting widgets: method, scale mode, K, s_a, s_p, each rival's parameters, seed, steps and LoRA weight."
-    d = SCALE_DEFAULTS[scale_mode]
-    K = min(d['K'], steps) if K is None else K
-    self.scale_mode = W.ToggleButtons(options=SCALE_MODES, value=scale_mode, description='scales', style={'button_width': '90px'})
-    self.K = W.IntSlider(value=K, min=0, max=steps, description='K', continuous_update=False, layout=W.Layout(width='360px'))
-    self.s_a, self.s_p = _slider('s_a', scale_mode, d['s_a']), _slider('s_p', scale_mode, d['s_p'])
+def _make_settings(self:Explorer, start, steps, seed, max_steps, method):
+    "Build the setting widgets at `start` (`start_settings`): method, scale mode, space, K, s_a, s_p, each rival's parameters, seed, steps and LoRA weight."
+    self.scale_mode = W.ToggleButtons(options=SCALE_MODES, value=start['scale_mode'], description='scales', style={'button_width': '90px'})
+    self.space = W.ToggleButtons(options=GUIDANCE_SPACES, value=start['space'], description='Eq. 3 on', style={'button_width': '90px'},
+                                 tooltips=['the noisy latent z_t', 'its clean estimate x0'])
+    self.K = W.IntSlider(value=start['K'], min=0, max=steps, description='K', continuous_update=False, layout=W.Layout(width='360px'))
+    self.s_a, self.s_p = (_slider(k, start['scale_mode'], start[k]) for k in ('s_a', 's_p'))
     wide = dict(description_width='90px')   # the shared column's labels, with room for 'LoRA weight'
     self.seed = W.IntSlider(value=seed, min=0, max=max(99, seed), description='seed', continuous_update=False, style=wide)
     self.steps = W.IntSlider(value=steps, min=1, max=max(max_steps, steps), description='steps', continuous_update=False, style=wide)
-    self.lora_weight = W.FloatSlider(value=lora_weight, min=0, max=1, step=0.05, description='LoRA weight', continuous_update=False, style=wide)
+    self.lora_weight = W.FloatSlider(value=start['lora_weight'], min=0, max=1, step=0.025, description='LoRA weight', continuous_update=False, style=wide)
     self.method = W.Dropdown(options=['imposter', *RIVALS], value=method, description='method')
     self.params = {m: {k: _param_widget(k, METHOD_DEFAULTS[m][k], steps) for k in ks} for m, ks in PARAM_SLIDERS.items()}
-    self.boxes = {'imposter': W.VBox([self.scale_mode, self.K, self.s_a, self.s_p]), **{m: W.VBox(list(ws.values())) for m, ws in self.params.items()}}
+    self.boxes = {'imposter': W.VBox([self.scale_mode, self.space, self.K, self.s_a, self.s_p]), **{m: W.VBox(list(ws.values())) for m, ws in self.params.items()}}
     self._show_method()
 
 @patch
@@ -472,7 +502,7 @@ def _make_views(self:Explorer):
 @patch
 def _connect(self:Explorer):
     "Attach the callbacks to the widgets and lay them out in `ui`."
-    for w in (self.K, self.s_a, self.s_p, self.seed, self.lora_weight, *(w for ws in self.params.values() for w in ws.values())): w.observe(self.update, 'value')
+    for w in (self.K, self.s_a, self.s_p, self.space, self.seed, self.lora_weight, *(w for ws in self.params.values() for w in ws.values())): w.observe(self.update, 'value')
     self.method.observe(lambda _: (self._show_method(), self.update()), 'value')
     self.steps.observe(self._on_steps, 'value'); self.scale_mode.observe(self._on_mode, 'value')
     self.details.observe(lambda _: self._draw_details(), 'value')
@@ -485,9 +515,9 @@ def _connect(self:Explorer):
 # %% ../nbs/07_explore.ipynb #f5171b82
 @patch
 def settings(self:Explorer) -> dict:
-    "The current setting: K, s_a, s_p, seed, steps, scale_mode, lora_weight; and for a rival, method and its params."
+    "The current setting: K, s_a, s_p, seed, steps, scale_mode, space, lora_weight; and for a rival, method and its params."
     st = dict(K=self.K.value, s_a=self.s_a.value, s_p=self.s_p.value, seed=self.seed.value, steps=self.steps.value,
-              scale_mode=self.scale_mode.value, lora_weight=round(self.lora_weight.value, 6))   # rounded: the slider's float steps
+              scale_mode=self.scale_mode.value, space=self.space.value, lora_weight=round(self.lora_weight.value, 6))   # rounded: the slider's float steps
     if self.method.value != 'imposter':
         m, finetuned = method_name(self.method.value)
         st.update(method=self.method.value, params={k: w.value for k, w in self.params[m].items()})
@@ -606,7 +636,7 @@ class Sweep:
                  rows:str|None='s_p', # the axis along the rows, or None for one row
                  col_values=None, # the column values (default: `default_values`)
                  row_values=None, # the row values
-                 scale_mode:str='calibrated', # 'literal' or 'calibrated' scales
+                 scale_mode:str|None=None, # 'literal' or 'calibrated' scales (default: the preset's)
                  K:int|None=None, # fixed K when K is not swept (default: the preset's)
                  s_a:float|None=None, # fixed s_a when not swept (default: the preset's)
                  s_p:float|None=None, # fixed s_p when not swept
@@ -617,17 +647,22 @@ class Sweep:
                  runner:Runner|None=None, # share an explorer's runner (and cache)
                  cell:float=0.9, # inches per grid cell
                  mode:str|None=None, # deprecated: scale_mode
+                 preset:str|None=DEFAULT_PRESET, # the ImPoster preset of the fixed settings (`start_settings`)
+                 space:str|None=None, # where Eq. 3 acts, 'z' or 'x0' (default: the preset's)
+                 lora_weight:float|None=None, # the LoRA weight of every cell (default: the preset's)
                 ):
-        scale_mode = _scale_mode(scale_mode, mode, 'Sweep')
+        if mode is not None: scale_mode = _scale_mode(scale_mode, mode, 'Sweep')
+        start = start_settings(preset, steps, scale_mode=scale_mode, space=space, K=K, s_a=s_a, s_p=s_p, lora_weight=lora_weight)
         for name, ax in (('cols', cols), ('rows', rows)):
             if ax not in AXES and not (name == 'rows' and ax is None):
                 raise ValueError(f"{name} must be one of {AXES}{' or None' if name == 'rows' else ''}, got {ax!r}.")
         if cols == rows: raise ValueError(f"rows and cols are both {cols!r}; sweep two different settings or set rows=None.")
         self.runner = runner or _runner(pipe, artifact, pair, judge, cfg)
+        if lora_weight is None and self.runner.artifact.method != 'lora': start['lora_weight'] = 1.0   # a whole-UNet finetune applies only whole
         self.cell, self.results, self.errors, self.seconds, self.on_cell = cell, {}, {}, 0., None
         self.draw_every = 2.0   # seconds between redraws of the figure while the grid fills
         self._stop, self._thread, self._plan = threading.Event(), None, None
-        self._make_settings(scale_mode, steps, cols, rows, col_values, row_values, K, s_a, s_p, seed)
+        self._make_settings(start, steps, cols, rows, col_values, row_values, seed)
         self._make_controls(score)
         self._connect()
 
@@ -639,17 +674,20 @@ class Sweep:
 
 # %% ../nbs/07_explore.ipynb #a17d5db8
 @patch
-def _make_settings(self:Sweep, scale_mode, steps, cols, rows, col_values, row_values, K, s_a, s_p, seed):
-    "Build the setting widgets: scale mode, the two axes and their values, the fixed settings, seed and steps."
-    d, lay = SCALE_DEFAULTS[scale_mode], W.Layout(width='300px')
+def _make_settings(self:Sweep, start, steps, cols, rows, col_values, row_values, seed):
+    "Build the setting widgets at `start` (`start_settings`): scale mode, space, the two axes and their values, the fixed settings, seed and steps."
+    scale_mode, lay = start['scale_mode'], W.Layout(width='300px')
     self.scale_mode = W.ToggleButtons(options=SCALE_MODES, value=scale_mode, description='scales', style={'button_width': '90px'})
+    self.space = W.ToggleButtons(options=GUIDANCE_SPACES, value=start['space'], description='Eq. 3 on', style={'button_width': '90px'})
     self.cols = W.Dropdown(options=AXES, value=cols, description='columns', layout=W.Layout(width='180px'))
     self.rows = W.Dropdown(options=('none',) + AXES, value=rows or 'none', description='rows', layout=W.Layout(width='180px'))
     self.col_values = W.Text(_fmt(col_values or default_values(cols, scale_mode, steps)), description='values', layout=lay)
     self.row_values = W.Text(_fmt(row_values or default_values(rows, scale_mode, steps)) if rows else '', description='values', layout=lay)
-    self.fixed = dict(K=W.BoundedIntText(value=min(d['K'], steps) if K is None else K, min=0, max=10_000, description='K', layout=W.Layout(width='150px')),
-                      s_a=W.FloatText(value=d['s_a'] if s_a is None else s_a, description='s_a', layout=W.Layout(width='170px')),
-                      s_p=W.FloatText(value=d['s_p'] if s_p is None else s_p, description='s_p', layout=W.Layout(width='170px')))
+    self.fixed = dict(K=W.BoundedIntText(value=start['K'], min=0, max=10_000, description='K', layout=W.Layout(width='150px')),
+                      s_a=W.FloatText(value=start['s_a'], description='s_a', layout=W.Layout(width='170px')),
+                      s_p=W.FloatText(value=start['s_p'], description='s_p', layout=W.Layout(width='170px')),
+                      lora_weight=W.BoundedFloatText(value=start['lora_weight'], min=0, max=1, step=0.025, description='LoRA weight',
+                                                     style=dict(description_width='80px'), layout=W.Layout(width='170px')))
     self.seed = W.BoundedIntText(value=seed, min=0, max=2**31 - 1, description='seed', layout=W.Layout(width='150px'))
     self.steps = W.BoundedIntText(value=steps, min=1, max=10_000, description='steps', layout=W.Layout(width='150px'))
 
@@ -680,7 +718,7 @@ def _connect(self:Sweep):
     self.cols.observe(lambda c: self._axis_changed(self.col_values, c['new']), 'value')
     self.rows.observe(lambda c: self._axis_changed(self.row_values, c['new']), 'value')
     self.scale_mode.observe(self._on_mode, 'value')
-    self.ui = W.VBox([self.scale_mode, W.HBox([self.cols, self.col_values]), W.HBox([self.rows, self.row_values]),
+    self.ui = W.VBox([W.HBox([self.scale_mode, self.space]), W.HBox([self.cols, self.col_values]), W.HBox([self.rows, self.row_values]),
                       W.HBox([W.HTML('fixed:'), *self.fixed.values(), self.seed, self.steps]),
                       W.HBox([self.score, self.run_button, self.stop_button, self.progress]), self.status, self.figure])
     self.ui.add_class('imposter-sweep')
@@ -705,7 +743,7 @@ def plan(self:Sweep) -> dict:
     cv = parse_values(self.col_values.value, cols, steps)
     rv = parse_values(self.row_values.value, rows, steps) if rows != 'none' else [None]
     base = dict(K=self.fixed['K'].value, s_a=self.fixed['s_a'].value, s_p=self.fixed['s_p'].value, seed=self.seed.value,
-                steps=steps, scale_mode=self.scale_mode.value)
+                steps=steps, scale_mode=self.scale_mode.value, space=self.space.value, lora_weight=self.fixed['lora_weight'].value)
     if 'K' not in (cols, rows) and not 0 <= base['K'] <= steps:
         raise ValueError(f"The fixed K ({base['K']}) must be between 0 and steps ({steps}).")
     cells = []
