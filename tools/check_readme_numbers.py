@@ -4,8 +4,9 @@
 
 Each claim is a string the README must contain, built here from the file that holds the number: the embedded model's
 gates (`results/puppet-train-v2/metrics.json`), the demo's scores (`results/demo/scores.json`), the Table 1 v2
-table (`results/table1-v2/results.json`, through `table1_v2.readme_table`), the LoRA-weight run (`results/lora-scale/results.json`)
-and the default's check on the test split and a fresh draw (`results/default-choice/results.json`). A number edited by hand in the README, or a
+table (`results/table1-v2/results.json`, through `table1_v2.readme_table`), the LoRA-weight run (`results/lora-scale/results.json`),
+the default's check on the test split and a fresh draw (`results/default-choice/results.json`), and the pretraining-bias
+run (`results/pretraining-bias/summary.json`, `probe-bias95.csv`). A number edited by hand in the README, or a
 result file rerun without the README, fails the check.
 """
 import json, sys
@@ -61,8 +62,21 @@ def claims() -> dict:
     t1v2 = json.loads((RES / 'table1-v2' / 'results.json').read_text())['unseen']['sdedit@base']
     out['tuned against SDEdit'] = (f"(target action {tuned('test', 'action_right')} against {f2(t1v2['action_right']['mean'])}, IoU {tuned('test', 'iou')} against "
                                    f"{f2(t1v2['iou']['mean'])}) and keeps more of the instance (identity {tuned('test', 'identity')} against {f2(t1v2['identity']['mean'])})")
+    pb = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text())}
+    out['pretraining bias'] = (f"{f3(pb[0.6]['unseen_wrong_action'])} at the shipped standing share of 0.6 to "
+                               f"{', '.join(f3(pb[k]['unseen_wrong_action']) for k in (0.9, 0.95))} and {f3(pb[0.97]['unseen_wrong_action'])} at 0.9, 0.95 and 0.97")
+    out['pretraining bias: seen action'] = f"action on seen captions ({f2(pb[0.95]['seen_action'])}, where the gate asks 0.70)"
     sys.path.insert(0, str(REPO / 'nbs' / 'experiments'))
-    from table1_v2 import readme_table
+    import csv
+    from table1_v2 import readme_table, COLUMNS
+    rows = list(csv.DictReader(open(RES / 'pretraining-bias' / 'probe-bias95.csv')))
+    def mean(model, m, col):
+        fn = {c: f for c, _, f in COLUMNS}[col]
+        vals = [fn(r) for r in rows if r['model'] == model and r['method'] == m]
+        return sum(vals) / len(vals)
+    gain = lambda model: mean(model, 'imposter-tuned', 'action_right') - mean(model, 'baseline++', 'action_right')
+    out['pretraining bias: probe'] = (f"(+{f2(gain('candidate'))} against +{f2(gain('shipped'))}), but keeps the subject in only "
+                                      f"{f2(mean('candidate', 'imposter-tuned', 'subject_right'))} of its images ({f2(mean('shipped', 'imposter-tuned', 'subject_right'))} on the shipped model)")
     out['Table 1 v2'] = readme_table()
     return out
 
