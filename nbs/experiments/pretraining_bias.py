@@ -92,25 +92,20 @@ def probe_report(work:Path, shipped:Path) -> str:
     with open(RESULTS / f'probe-{work.name}.csv', 'w', newline='') as f:
         w = csv.DictWriter(f, ('model',) + t1.FIELDS); w.writeheader(); w.writerows({k: r[k] for k in ('model',) + t1.FIELDS} for r in rows)
     fac = pair_factors('dev')
-    src = lambda rs: [fac[r['pair_id']][0] for r in rs]; act = lambda rs: [fac[r['pair_id']][1] for r in rs]
-    key = lambda r: r['pair_id']
+    def sel(model, m): return sorted((r for r in rows if r['model'] == model and r['method'] == m), key=lambda r: r['pair_id'])
+    def factors(rs): return [fac[r['pair_id']][0] for r in rs], [fac[r['pair_id']][1] for r in rs]
+    def diff(label, a, b):   # paired by pair (a and b sorted alike), Bonferroni over the two rows of each kind
+        cis = [crossed_diff_ci([fn(r) for r in a], [fn(r) for r in b], *factors(a), 0.95, 2) for _, _, fn in t1.COLUMNS]
+        return f"| {label} | " + ' | '.join(f"{c.mean:+.3f} ± {c.half:.3f}" for c in cis) + ' |'
     lines = [f"Dev split, {len(ids)} unseen pairs, seed 0; mean ± 95% crossed half-width; then candidate - shipped for each method, and imposter-tuned - baseline++ on each model.", '',
              '| model | method | ' + ' | '.join(h for _, h, _ in t1.COLUMNS) + ' |', '|---|---|' + '---|' * len(t1.COLUMNS)]
     for model in ('shipped', 'candidate'):
         for m in ('baseline++', 'imposter-tuned'):
-            rs = sorted((r for r in rows if r['model'] == model and r['method'] == m), key=key)
-            cis = [crossed_mean_ci([fn(r) for r in rs], src(rs), act(rs)) for _, _, fn in t1.COLUMNS]
+            rs = sel(model, m)
+            cis = [crossed_mean_ci([fn(r) for r in rs], *factors(rs)) for _, _, fn in t1.COLUMNS]
             lines.append(f"| {model} | {m} | " + ' | '.join(f"{c.mean:.3f} ± {c.half:.3f}" for c in cis) + ' |')
-    for m in ('baseline++', 'imposter-tuned'):
-        a = sorted((r for r in rows if r['model'] == 'candidate' and r['method'] == m), key=key)
-        b = sorted((r for r in rows if r['model'] == 'shipped' and r['method'] == m), key=key)
-        cis = [crossed_diff_ci([fn(r) for r in a], [fn(r) for r in b], src(a), act(a), 0.95, 2) for _, _, fn in t1.COLUMNS]
-        lines.append(f"| candidate - shipped | {m} | " + ' | '.join(f"{c.mean:+.3f} ± {c.half:.3f}" for c in cis) + ' |')
-    for model in ('shipped', 'candidate'):
-        a = sorted((r for r in rows if r['model'] == model and r['method'] == 'imposter-tuned'), key=key)
-        b = sorted((r for r in rows if r['model'] == model and r['method'] == 'baseline++'), key=key)
-        cis = [crossed_diff_ci([fn(r) for r in a], [fn(r) for r in b], src(a), act(a), 0.95, 2) for _, _, fn in t1.COLUMNS]
-        lines.append(f"| {model} | imposter-tuned - baseline++ | " + ' | '.join(f"{c.mean:+.3f} ± {c.half:.3f}" for c in cis) + ' |')
+    lines += [diff(f'candidate - shipped | {m}', sel('candidate', m), sel('shipped', m)) for m in ('baseline++', 'imposter-tuned')]
+    lines += [diff(f'{model} | imposter-tuned - baseline++', sel(model, 'imposter-tuned'), sel(model, 'baseline++')) for model in ('shipped', 'candidate')]
     lines += ['', 'Differences (the last four rows): paired by pair; Bonferroni over the two of each kind.']
     (RESULTS / f'probe-{work.name}.md').write_text('\n'.join(lines) + '\n')
     return '\n'.join(lines)
@@ -142,12 +137,12 @@ def report(works:list, probes:list=(), shipped:Path|None=None):
         rows.append(_row(w.name, st, m['metrics'], m['times']))
         shutil.copy(w / 'samples_unseen.png', RESULTS / f'samples_unseen-standing{st}.png')
         shutil.copy(w / 'metrics.json', RESULTS / f'metrics-standing{st}.json')
-    cols = ('standing',) + KEYS + ('missed',)
     head = ('standing share', 'seen: subject', 'seen: action', 'unseen: wrong action', 'unseen: standing',
             'unseen: subject', 'base identity', 'finetuned identity', 'judge on img2img: identity', 'gates missed')
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in rows:
-        lines.append('| ' + ' | '.join(', '.join(r[c]) or 'none' if c == 'missed' else f'{r[c]:.3f}' if isinstance(r[c], float) and c != 'standing' else str(r[c]) for c in cols) + ' |')
+        cells = [str(r['standing']), *(f'{r[k]:.3f}' for k in KEYS), ', '.join(r['missed']) or 'none']
+        lines.append('| ' + ' | '.join(cells) + ' |')
     (RESULTS / 'summary.md').write_text('\n'.join(lines) + '\n')
     (RESULTS / 'summary.json').write_text(json.dumps(rows, indent=1) + '\n')
     print('\n'.join(lines))
