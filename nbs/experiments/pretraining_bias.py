@@ -31,16 +31,20 @@ from pathlib import Path
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
 RESULTS = HERE / 'results' / 'pretraining-bias'
-SHIPPED = HERE / 'results' / 'puppet-train-v2' / 'metrics.json'
+SHIPPED = RESULTS / 'metrics-standing0.6.json'   # the shipped model's gates as measured beside the candidates (a copy of
+# results/puppet-train-v2/metrics.json of then: the default finetune on the first 2 dev sources; it has 8 sources since)
 KEYS = ('seen_subject', 'seen_action', 'unseen_wrong_action', 'unseen_standing', 'unseen_subject', 'base_identity',
         'finetuned_identity', 'judge_img2img_identity')
 
 
-def recipe(standing:float) -> dict:
-    "The shipped recipe with the source subjects' standing share set to `standing`."
+def recipe(standing:float, people:float|None=None) -> dict:
+    "The shipped recipe with the source subjects' standing share set to `standing` (and the people's share to `people`)."
     from imposter.puppet_train import RECIPE
     if not 0 <= standing <= 1: raise SystemExit(f"--standing must be a share between 0 and 1, got {standing}.")
+    if people is not None and not 0 < people < 1: raise SystemExit(f"--people must be a share between 0 and 1 (both excluded), got {people}.")
     r = copy.deepcopy(RECIPE); r['data']['standing'] = standing
+    if people is not None: r['data']['people'] = people
+    r['eval'].update(finetune_sources=2, finetune_reported={})  # the identity gates as every candidate here had them (SHIPPED)
     return r
 
 
@@ -52,15 +56,16 @@ def prepare(work:Path):
     (work / 'judge.done').write_text('ok')
 
 
-def run(work:Path, standing:float, threads:int):
+def run(work:Path, standing:float, threads:int, people:float|None=None):
     import torch
     torch.set_num_threads(threads)
     from imposter.puppet_train import train_puppets
-    r = recipe(standing)
+    r = recipe(standing, people)
     prepare(work)
     t = time.time()
     m = train_puppets(work / 'out', work, r, 'cpu', True, True, True,
-                      f'python nbs/experiments/pretraining_bias.py run --standing {standing} --work {work}')
+                      f'python nbs/experiments/pretraining_bias.py run --standing {standing}'
+                      + ('' if people is None else f' --people {people}') + f' --work {work}')
     print(json.dumps({k: m[k] for k in KEYS}, indent=1), f'{time.time() - t:.0f} s')
 
 
@@ -111,13 +116,13 @@ def probe_report(work:Path, shipped:Path) -> str:
     return '\n'.join(lines)
 
 
-def _row(name, standing, metrics, times=None):
+def _row(name, data, metrics, times=None):
     from imposter.puppet_train import gate_rows, GATES
     gated = {k for k, _, rule, _ in GATES if rule != 'reported'}
     labels = {k: lab for k, lab, _, _ in GATES}
     verdict = {lab: ok for lab, _, _, ok in gate_rows(metrics)}
     missed = [k for k in gated if k in metrics and verdict[labels[k]] == 'MISSED']
-    return dict(model=name, standing=standing, **{k: metrics[k] for k in KEYS}, missed=sorted(missed),
+    return dict(model=name, standing=data['standing'], people=data['people'], **{k: metrics[k] for k in KEYS}, missed=sorted(missed),
                 unet_seconds=(times or {}).get('unet'))
 
 
@@ -129,19 +134,20 @@ def _card_recipe(work:Path) -> dict:
 def report(works:list, probes:list=(), shipped:Path|None=None):
     from imposter.puppet_train import RECIPE
     ship = json.loads(SHIPPED.read_text())
-    rows = [_row('shipped (results/puppet-train-v2)', RECIPE['data']['standing'], ship['metrics'], ship['times'])]
+    rows = [_row('shipped (results/puppet-train-v2)', RECIPE['data'], ship['metrics'], ship['times'])]
     RESULTS.mkdir(parents=True, exist_ok=True)
     for w in works:
         m = json.loads((w / 'metrics.json').read_text())
-        st = _card_recipe(w)['data']['standing']
-        rows.append(_row(w.name, st, m['metrics'], m['times']))
-        shutil.copy(w / 'samples_unseen.png', RESULTS / f'samples_unseen-standing{st}.png')
-        shutil.copy(w / 'metrics.json', RESULTS / f'metrics-standing{st}.json')
-    head = ('standing share', 'seen: subject', 'seen: action', 'unseen: wrong action', 'unseen: standing',
+        data = _card_recipe(w)['data']
+        rows.append(_row(w.name, data, m['metrics'], m['times']))
+        tag = f"standing{data['standing']}" + ('' if data['people'] == RECIPE['data']['people'] else f"-people{data['people']}")
+        shutil.copy(w / 'samples_unseen.png', RESULTS / f'samples_unseen-{tag}.png')
+        shutil.copy(w / 'metrics.json', RESULTS / f'metrics-{tag}.json')
+    head = ('standing share', 'people share', 'seen: subject', 'seen: action', 'unseen: wrong action', 'unseen: standing',
             'unseen: subject', 'base identity', 'finetuned identity', 'judge on img2img: identity', 'gates missed')
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in rows:
-        cells = [str(r['standing']), *(f'{r[k]:.3f}' for k in KEYS), ', '.join(r['missed']) or 'none']
+        cells = [str(r['standing']), str(r['people']), *(f'{r[k]:.3f}' for k in KEYS), ', '.join(r['missed']) or 'none']
         lines.append('| ' + ' | '.join(cells) + ' |')
     (RESULTS / 'summary.md').write_text('\n'.join(lines) + '\n')
     (RESULTS / 'summary.json').write_text(json.dumps(rows, indent=1) + '\n')
@@ -154,10 +160,11 @@ if __name__ == '__main__':
     sub = ap.add_subparsers(dest='cmd', required=True)
     r = sub.add_parser('run'); r.add_argument('--standing', type=float, required=True); r.add_argument('--work', type=Path, required=True)
     r.add_argument('--threads', type=int, default=2)
+    r.add_argument('--people', type=float, default=None, help="share of people in the pretraining set (the shipped recipe's if not given)")
     b = sub.add_parser('probe'); b.add_argument('--work', type=Path, required=True); b.add_argument('--part', default='0/1', help='k/n: pairs k, k+n, ...')
     p = sub.add_parser('report'); p.add_argument('works', type=Path, nargs='+')
     p.add_argument('--probe', type=Path, nargs='*', default=[], help="candidates' work folders whose probes to report"); p.add_argument('--shipped', type=Path, default=Path('runs/default-dev'))
     a = ap.parse_args()
-    if a.cmd == 'run': run(a.work, a.standing, a.threads)
+    if a.cmd == 'run': run(a.work, a.standing, a.threads, a.people)
     elif a.cmd == 'probe': probe(a.work, a.part)
     else: report(a.works, a.probe, a.shipped)
