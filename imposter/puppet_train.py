@@ -421,6 +421,8 @@ share of the source's attributes that the judge reads in it (chance 0.25).
 def _card_gates(recipe:dict, m:dict)->str:
     "The model card's gates: the table, and how each gate was measured."
     table = '\n'.join(f'| {a} | {b} | {c} | {d} |' for a, b, c, d in gate_rows(m))
+    full = (f", and of the same sources after the\nwhole-UNet finetune {m['finetune_settings_full']} (per source: "
+            f"{', '.join(f'{v:.2f}' for v in m['finetuned_identity_full_per_source'])})" if 'finetuned_identity_full' in m else '')
     return f"""## Quality gates
 
 | gate | measured | required | |
@@ -432,8 +434,7 @@ Judge: {m.get('judge_clean_n', '')} fresh renders per condition ({recipe['eval']
 Identity gates: {recipe['eval']['identity_samples']} samples of each dev-split source's caption with the base model
 ({m.get('n_base', '')} in all; per source: {', '.join(f'{v:.2f}' for v in m.get('base_identity_per_source', []))}), and of
 the first {recipe['eval']['finetune_sources']} dev source(s) after the finetune {m.get('finetune_settings', '')} on its first pair
-(per source: {', '.join(f'{v:.2f}' for v in m.get('finetuned_identity_per_source', []))}), and of the same sources after the
-whole-UNet finetune {m.get('finetune_settings_full', '')} (per source: {', '.join(f'{v:.2f}' for v in m.get('finetuned_identity_full_per_source', []))}).
+(per source: {', '.join(f'{v:.2f}' for v in m.get('finetuned_identity_per_source', []))}){full}.
 """
 
 # %% ../nbs/11_puppet_train.ipynb #32672c2f
