@@ -69,11 +69,19 @@ def claims() -> dict:
                                f"{', '.join(f3(pb[k]['unseen_wrong_action']) for k in (0.9, 0.95))} and {f3(pb[0.97]['unseen_wrong_action'])} at 0.9, 0.95 and 0.97")
     out['pretraining bias: seen action'] = f"action on seen captions ({f2(pb[0.95]['seen_action'])}, where the gate asks 0.70)"
     sys.path.insert(0, str(REPO / 'nbs' / 'experiments'))
+    import csv
     from imposter.stats import mean_ci
     test = [json.loads(l) for l in (RES / 'puppet-train-v2' / 'identity-dropout.jsonl').read_text().splitlines()]
     ci = lambda v: '{0:.2f} ± {1:.2f}'.format(*mean_ci([r['identity'] for r in test if r.get('split') == 'test' and r['variant'] == v]))
+    sweep = list(csv.DictReader(open(RES / 'finetune-sweep' / 'sweep.csv')))
+    full_pairs = {r['pair_id'] for r in sweep if r['method'] == 'full'}
+    def sw(method, lr, steps):   # ImPoster's identity on the whole-UNet rows' pairs
+        v = [float(r['identity']) for r in sweep if r['method'] == method and float(r['lr']) == lr and int(r['steps']) == steps
+             and r['preset'] == 'imposter' and r['pair_id'] in full_pairs and r['rank'] in ('0', '4')]   # rank 0: the whole UNet
+        return f2(sum(v) / len(v))
+    out['identity in the new pose'] = (f"UNet at lr 1e-4 keeps {sw('full', 1e-4, 250)} of the identity after 250 iterations and {sw('full', 1e-4, 500)} "
+                                       f"after 500, the LoRA default {sw('lora', 3e-3, 500)} on the\nsame pairs")
     out['identity on test sources'] = f"and {ci('full-lr1e-4-steps250')} on the test split's 8 sources, where the LoRA default keeps\n{ci('default')}"
-    import csv
     from table1_v2 import readme_table, COLUMNS
     rows = list(csv.DictReader(open(RES / 'pretraining-bias' / 'probe-bias95.csv')))
     def mean(model, m, col):
