@@ -67,6 +67,9 @@ def claims() -> dict:
     pb = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r['people'] == 0.4}
     out['pretraining bias'] = (f"{f3(pb[0.6]['unseen_wrong_action'])} at the shipped standing share of 0.6 to "
                                f"{', '.join(f3(pb[k]['unseen_wrong_action']) for k in (0.9, 0.95))} and {f3(pb[0.97]['unseen_wrong_action'])} at 0.9, 0.95 and 0.97")
+    pp = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r['people'] == 0.2}
+    out['pretraining bias: fewer people'] = (f"(standing 0.95 with people at 0.2: seen action {f2(pp[0.95]['seen_action'])}, wrong action "
+                                             f"{f3(pp[0.95]['unseen_wrong_action'])}; 0.94: {f2(pp[0.94]['seen_action'])} and {f3(pp[0.94]['unseen_wrong_action'])})")
     out['pretraining bias: seen action'] = f"action on seen captions ({f2(pb[0.95]['seen_action'])}, where the gate asks 0.70)"
     sys.path.insert(0, str(REPO / 'nbs' / 'experiments'))
     import csv

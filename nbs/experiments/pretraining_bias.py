@@ -7,13 +7,21 @@ subject standing in 60% of its renders and in one of its four seen benchmark act
 shipped recipe's: the same seed, the shipped VAE (`data/puppet-sd/vae`, copied into the work folder, so the VAE stage
 is not rerun) and judge (`data/puppet-judge`), renders drawn anew for the new mixture. Each candidate's gates are
 measured exactly as `imposter-train-puppets` measures them, into its own folder; the shipped model is not touched.
+`--people` sets the people's share of the pretraining set too (the shipped 0.4 by default): fewer people make every
+animal render, and so every seen (animal, action) combination, more frequent at the same standing share, and leave
+the action words fewer examples to generalise from.
 
     python nbs/experiments/pretraining_bias.py run --standing 0.9 --work runs/bias90                  # 2 threads
     python nbs/experiments/pretraining_bias.py run --standing 0.95 --work runs/bias95 --threads 1 &   # side by side,
     python nbs/experiments/pretraining_bias.py run --standing 0.97 --work runs/bias97 --threads 1     # one thread each
+    python nbs/experiments/pretraining_bias.py run --standing 0.93 --work runs/bias93 --threads 1 &   # the second round:
+    python nbs/experiments/pretraining_bias.py run --standing 0.95 --people 0.2 --work runs/bias95p20 --threads 1   # a share
+    python nbs/experiments/pretraining_bias.py run --standing 0.94 --people 0.2 --work runs/bias94p20 --threads 1 &  # between,
+    python nbs/experiments/pretraining_bias.py run --standing 0.95 --people 0.1 --work runs/bias95p10 --threads 1   # fewer people
     python nbs/experiments/pretraining_bias.py probe --work runs/bias95 --part 0/2 &                 # ImPoster on a candidate,
     python nbs/experiments/pretraining_bias.py probe --work runs/bias95 --part 1/2                   # two processes
-    python nbs/experiments/pretraining_bias.py report runs/bias90 runs/bias95 runs/bias97 --probe runs/bias90 runs/bias95 --shipped runs/default-dev
+    python nbs/experiments/pretraining_bias.py report runs/bias90 runs/bias95 runs/bias97 runs/bias93 runs/bias95p20 runs/bias94p20 runs/bias95p10 \
+        --probe runs/bias90 runs/bias95 --shipped runs/default-dev
                                                                                                      # -> results/pretraining-bias/
 
 The probe asks what a candidate does to the method: Baseline++ and the default preset (`imposter-tuned`) on the dev
@@ -116,6 +124,41 @@ def probe_report(work:Path, shipped:Path) -> str:
     return '\n'.join(lines)
 
 
+def drawn_actions(model:Path) -> dict:
+    """What a model draws for the benchmark's unseen captions instead of the named action: the same samples as its
+    bias gate (`evaluate_t2i`: 2 seeds x 32 combinations, seeds 20000+, 50 DDIM steps, CFG 7.5), each sorted by the
+    action the judge reads: the named one, standing, one of the subject's four seen benchmark actions, or another."""
+    import numpy as np
+    from imposter.models import load_pipeline
+    from imposter.puppet_judge import load_judge
+    from imposter.puppet_train import RECIPE, sample_captions
+    from imposter.puppet_corpus import SEEN, SEEN_ACTIONS, BENCH_ACTIONS
+    from imposter.puppets import SUBJECTS, ACTIONS, caption
+    ev = RECIPE['eval']
+    items = [(s, a, 20_000 + k) for k in range(ev['unseen_seeds']) for s in SUBJECTS for a in BENCH_ACTIONS if (s, a) not in SEEN]
+    pipe, judge = load_pipeline(model, 'cpu'), load_judge(ROOT / 'data' / 'puppet-judge')
+    pipe.set_progress_bar_config(disable=True)
+    drawn = judge.predict(sample_captions(pipe, [caption(s, a) for s, a, _ in items], [k for *_, k in items],
+                                          ev['steps'], ev['cfg'], ev['batch_size']))['action'].argmax(1)
+    kinds = ['named' if ACTIONS[d] == a else 'standing' if ACTIONS[d] == 'standing' else
+             'seen' if ACTIONS[d] in SEEN_ACTIONS[s] else 'other' for (s, a, _), d in zip(items, drawn)]
+    return {f'drawn_{k}': kinds.count(k) / len(kinds) for k in ('named', 'standing', 'seen', 'other')} | dict(n=len(kinds))
+
+
+def actions_report(works:list):
+    "drawn_actions for the shipped model and each candidate -> results/pretraining-bias/drawn-actions.{json,md}."
+    from imposter.puppet_train import RECIPE
+    models = [('shipped', RECIPE['data'], ROOT / 'data' / 'puppet-sd')] + [(w.name, _card_recipe(w)['data'], w / 'out' / 'puppet-sd') for w in works]
+    rows = [dict(model=name, standing=d['standing'], people=d['people'], **drawn_actions(path)) for name, d, path in models]
+    (RESULTS / 'drawn-actions.json').write_text(json.dumps(rows, indent=1) + '\n')
+    lines = ['| model | standing share | people share | named action | standing | a seen action of the subject | another action |',
+             '|---|---|---|---|---|---|---|']
+    lines += [f"| {r['model']} | {r['standing']} | {r['people']} | " + ' | '.join(f"{r[f'drawn_{k}']:.3f}" for k in ('named', 'standing', 'seen', 'other')) + ' |'
+              for r in rows]
+    (RESULTS / 'drawn-actions.md').write_text('\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+
+
 def _row(name, data, metrics, times=None):
     from imposter.puppet_train import gate_rows, GATES
     gated = {k for k, _, rule, _ in GATES if rule != 'reported'}
@@ -164,7 +207,10 @@ if __name__ == '__main__':
     b = sub.add_parser('probe'); b.add_argument('--work', type=Path, required=True); b.add_argument('--part', default='0/1', help='k/n: pairs k, k+n, ...')
     p = sub.add_parser('report'); p.add_argument('works', type=Path, nargs='+')
     p.add_argument('--probe', type=Path, nargs='*', default=[], help="candidates' work folders whose probes to report"); p.add_argument('--shipped', type=Path, default=Path('runs/default-dev'))
+    d = sub.add_parser('actions', help='which action the shipped model and each candidate draw for the unseen captions')
+    d.add_argument('works', type=Path, nargs='*')
     a = ap.parse_args()
     if a.cmd == 'run': run(a.work, a.standing, a.threads, a.people)
     elif a.cmd == 'probe': probe(a.work, a.part)
+    elif a.cmd == 'actions': actions_report(a.works)
     else: report(a.works, a.probe, a.shipped)
