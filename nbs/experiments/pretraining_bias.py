@@ -128,7 +128,6 @@ def drawn_actions(model:Path) -> dict:
     """What a model draws for the benchmark's unseen captions instead of the named action: the same samples as its
     bias gate (`evaluate_t2i`: 2 seeds x 32 combinations, seeds 20000+, 50 DDIM steps, CFG 7.5), each sorted by the
     action the judge reads: the named one, standing, one of the subject's four seen benchmark actions, or another."""
-    import numpy as np
     from imposter.models import load_pipeline
     from imposter.puppet_judge import load_judge
     from imposter.puppet_train import RECIPE, sample_captions
