@@ -70,6 +70,8 @@ def claims() -> dict:
     pp = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r['people'] == 0.2}
     out['pretraining bias: fewer people'] = (f"(standing 0.95 with people at 0.2: seen action {f2(pp[0.95]['seen_action'])}, wrong action "
                                              f"{f3(pp[0.95]['unseen_wrong_action'])}; 0.94: {f2(pp[0.94]['seen_action'])} and {f3(pp[0.94]['unseen_wrong_action'])})")
+    rg = lambda w: f3(json.loads((RES / 'pretraining-bias' / f'regate-{w}.json').read_text())['seen_action'])
+    out['pretraining bias: more samples'] = f"these two draw the named action in only {rg('bias95p20')} and {rg('bias94p20')} of them"
     out['pretraining bias: seen action'] = f"action on seen captions ({f2(pb[0.95]['seen_action'])}, where the gate asks 0.70)"
     sys.path.insert(0, str(REPO / 'nbs' / 'experiments'))
     import csv

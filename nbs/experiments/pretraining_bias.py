@@ -23,6 +23,9 @@ the action words fewer examples to generalise from.
     python nbs/experiments/pretraining_bias.py report runs/bias90 runs/bias95 runs/bias97 runs/bias93 runs/bias95p20 runs/bias94p20 runs/bias95p10 \
         --probe runs/bias90 runs/bias95 --shipped runs/default-dev
                                                                                                      # -> results/pretraining-bias/
+    python nbs/experiments/pretraining_bias.py actions runs/bias90 runs/bias95 runs/bias97 runs/bias93 runs/bias95p20 runs/bias94p20 runs/bias95p10
+    python nbs/experiments/pretraining_bias.py regate --work runs/bias95p20 &                        # the nearest two: seen and bias
+    python nbs/experiments/pretraining_bias.py regate --work runs/bias94p20                          # gates on 400 and 128 samples
 
 The probe asks what a candidate does to the method: Baseline++ and the default preset (`imposter-tuned`) on the dev
 split's 32 unseen combinations, seed 0, each pair finetuned by the model's default, as `default_choice.py` ran them on
@@ -158,6 +161,29 @@ def actions_report(works:list):
     print('\n'.join(lines))
 
 
+def regate(work:Path, samples:int, unseen_seeds:int) -> dict:
+    """The seen-caption and bias gates of a candidate measured again on more samples: `evaluate_t2i` with `samples`
+    seen captions and `unseen_seeds` seeds per unseen combination (supersets of the gate's 100 and 2: the same seeds
+    come first), with 95% Wilson intervals -> results/pretraining-bias/regate-<work>.json."""
+    import math
+    from imposter.models import load_pipeline
+    from imposter.puppet_judge import load_judge
+    from imposter.puppet_train import RECIPE, evaluate_t2i
+    if samples < 1 or unseen_seeds < 1: raise SystemExit(f"--samples and --unseen-seeds must be at least 1, got {samples} and {unseen_seeds}.")
+    pipe, judge = load_pipeline(work / 'out' / 'puppet-sd', 'cpu'), load_judge(ROOT / 'data' / 'puppet-judge')
+    pipe.set_progress_bar_config(disable=True)
+    m, _, _ = evaluate_t2i(pipe, judge, dict(RECIPE['eval'], samples=samples, unseen_seeds=unseen_seeds), RECIPE['seed'])
+    def wilson(p, n, z=1.96):
+        c, h = (p + z*z/(2*n))/(1 + z*z/n), z*math.sqrt(p*(1 - p)/n + z*z/(4*n*n))/(1 + z*z/n)
+        return [c - h, c + h]
+    out = dict(work=work.name, data=_card_recipe(work)['data'], **m,
+               seen_action_wilson=wilson(m['seen_action'], m['n_seen']), seen_subject_wilson=wilson(m['seen_subject'], m['n_seen']),
+               unseen_wrong_action_wilson=wilson(m['unseen_wrong_action'], m['n_unseen']))
+    (RESULTS / f'regate-{work.name}.json').write_text(json.dumps(out, indent=1) + '\n')
+    print(json.dumps(out, indent=1))
+    return out
+
+
 def _row(name, data, metrics, times=None):
     from imposter.puppet_train import gate_rows, GATES
     gated = {k for k, _, rule, _ in GATES if rule != 'reported'}
@@ -206,10 +232,14 @@ if __name__ == '__main__':
     b = sub.add_parser('probe'); b.add_argument('--work', type=Path, required=True); b.add_argument('--part', default='0/1', help='k/n: pairs k, k+n, ...')
     p = sub.add_parser('report'); p.add_argument('works', type=Path, nargs='+')
     p.add_argument('--probe', type=Path, nargs='*', default=[], help="candidates' work folders whose probes to report"); p.add_argument('--shipped', type=Path, default=Path('runs/default-dev'))
+    g = sub.add_parser('regate', help="a candidate's seen and bias gates on more samples")
+    g.add_argument('--work', type=Path, required=True); g.add_argument('--samples', type=int, default=400)
+    g.add_argument('--unseen-seeds', type=int, default=4)
     d = sub.add_parser('actions', help='which action the shipped model and each candidate draw for the unseen captions')
     d.add_argument('works', type=Path, nargs='*')
     a = ap.parse_args()
     if a.cmd == 'run': run(a.work, a.standing, a.threads, a.people)
     elif a.cmd == 'probe': probe(a.work, a.part)
     elif a.cmd == 'actions': actions_report(a.works)
+    elif a.cmd == 'regate': regate(a.work, a.samples, a.unseen_seeds)
     else: report(a.works, a.probe, a.shipped)
