@@ -5,7 +5,7 @@
 # The full-* variants ask how much of the identity any finetune of this world keeps: the whole UNet, as the authors'
 # code trains it. --split test --sources 8 repeats chosen variants on the test split's sources, which chose nothing.
 # python nbs/experiments/identity_dropout.py > nbs/experiments/results/puppet-train-v2/identity-dropout.jsonl
-# python nbs/experiments/identity_dropout.py --split test --sources 8 default full-lr1e-4 >> nbs/experiments/results/puppet-train-v2/identity-dropout.jsonl
+# python nbs/experiments/identity_dropout.py --split test --sources 8 default full-lr1e-4-steps250 >> nbs/experiments/results/puppet-train-v2/identity-dropout.jsonl
 import argparse, json, time, torch, numpy as np
 torch.set_num_threads(1)
 import imposter.finetune as ft
