@@ -18,7 +18,7 @@ from tqdm.auto import tqdm, trange
 from diffusers import AutoencoderKL, DDIMScheduler, DDPMScheduler, StableDiffusionPipeline, UNet2DConditionModel
 from transformers import CLIPTextConfig, CLIPTextModel
 from .puppets import ACTIONS, ALL_SUBJECTS, SUBJECTS, caption, figure_mask, iou, render, render_items
-from .puppet_corpus import BENCH_ACTIONS, SEEN, pretraining_set, write_tokenizer
+from .puppet_corpus import BENCH_ACTIONS, SEEN, pretraining_set, pretraining_captions, write_tokenizer
 from .puppet_bench import BENCH_NAME, BENCH_FILE, SPLITS, make_benchmark, load_benchmark
 from .puppet_judge import JUDGE_NAME, head_accuracy, judge_set, load_judge, train_judge
 from .models import DEFAULTS_FILE
@@ -522,7 +522,7 @@ def _data_stage(work, recipe:dict, times:dict, progress:bool=True)->tuple:
     items = pretraining_set(recipe['data']['n_train'], seed, recipe['data']['people'], recipe['data']['standing'])
     if (work/'train.npy').is_file(): images = np.load(work/'train.npy')
     else: images = _timed(times, 'render', render_items, items, recipe['size'], progress); np.save(work/'train.npy', images); _save_times(work, times)
-    captions = [caption(s, a) for s, a, _ in items]
+    captions = pretraining_captions(items, seed, recipe['data'].get('silent', 0.0))
     heldout = render_items(pretraining_set(recipe['vae']['heldout'], seed + 1000))
     return images, captions, heldout
 
