@@ -7,7 +7,7 @@ subject standing in 60% of its renders and in one of its four seen benchmark act
 shipped recipe's: the same seed, the shipped VAE (`data/puppet-sd/vae`, copied into the work folder, so the VAE stage
 is not rerun) and judge (`data/puppet-judge`), renders drawn anew for the new mixture. Each candidate's gates are
 measured exactly as `imposter-train-puppets` measures them, into its own folder; the shipped model is not touched.
-`--people` sets the people's share of the pretraining set too (the shipped 0.4 by default): fewer people make every
+`--silent` captions that share of the source subjects' action renders by the subject alone. `--people` sets the people's share of the pretraining set too (the shipped 0.4 by default): fewer people make every
 animal render, and so every seen (animal, action) combination, more frequent at the same standing share, and leave
 the action words fewer examples to generalise from.
 
@@ -18,14 +18,21 @@ the action words fewer examples to generalise from.
     python nbs/experiments/pretraining_bias.py run --standing 0.95 --people 0.2 --work runs/bias95p20 --threads 1   # a share
     python nbs/experiments/pretraining_bias.py run --standing 0.94 --people 0.2 --work runs/bias94p20 --threads 1 &  # between,
     python nbs/experiments/pretraining_bias.py run --standing 0.95 --people 0.1 --work runs/bias95p10 --threads 1   # fewer people
+    python nbs/experiments/pretraining_bias.py run --standing 0.94 --work runs/bias94 --threads 1 &   # the third round:
+    python nbs/experiments/pretraining_bias.py run --standing 0.8 --silent 0.5 --work runs/s80silent50 --threads 1 &  # 0.94,
+    python nbs/experiments/pretraining_bias.py run --standing 0.6 --silent 0.75 --work runs/s60silent75 --threads 1  # and
+                                                                   # captions without the animals' action (data.silent)
     python nbs/experiments/pretraining_bias.py probe --work runs/bias95 --part 0/2 &                 # ImPoster on a candidate,
     python nbs/experiments/pretraining_bias.py probe --work runs/bias95 --part 1/2                   # two processes
     python nbs/experiments/pretraining_bias.py report runs/bias90 runs/bias95 runs/bias97 runs/bias93 runs/bias95p20 runs/bias94p20 runs/bias95p10 \
+        runs/bias94 runs/s80silent50 runs/s60silent75 \
         --probe runs/bias90 runs/bias95 --shipped runs/default-dev
                                                                                                      # -> results/pretraining-bias/
     python nbs/experiments/pretraining_bias.py actions runs/bias90 runs/bias95 runs/bias97 runs/bias93 runs/bias95p20 runs/bias94p20 runs/bias95p10
     python nbs/experiments/pretraining_bias.py regate --work runs/bias95p20 &                        # the nearest two: seen and bias
     python nbs/experiments/pretraining_bias.py regate --work runs/bias94p20                          # gates on 400 and 128 samples
+    python nbs/experiments/pretraining_bias.py groups runs/bias90 runs/bias93 runs/bias94 runs/bias95 runs/bias97 \
+        runs/bias95p20 runs/bias94p20 runs/s80silent50 runs/s60silent75     # the named action by caption kind (rows cached per model)
 
 The probe asks what a candidate does to the method: Baseline++ and the default preset (`imposter-tuned`) on the dev
 split's 32 unseen combinations, seed 0, each pair finetuned by the model's default, as `default_choice.py` ran them on
@@ -48,13 +55,16 @@ KEYS = ('seen_subject', 'seen_action', 'unseen_wrong_action', 'unseen_standing',
         'finetuned_identity', 'judge_img2img_identity')
 
 
-def recipe(standing:float, people:float|None=None) -> dict:
-    "The shipped recipe with the source subjects' standing share set to `standing` (and the people's share to `people`)."
+def recipe(standing:float, people:float|None=None, silent:float|None=None) -> dict:
+    "The shipped recipe with the source subjects' standing share set to `standing` (and the people's share to `people`, the share of action renders captioned without their action to `silent`)."
     from imposter.puppet_train import RECIPE
     if not 0 <= standing <= 1: raise SystemExit(f"--standing must be a share between 0 and 1, got {standing}.")
     if people is not None and not 0 < people < 1: raise SystemExit(f"--people must be a share between 0 and 1 (both excluded), got {people}.")
     r = copy.deepcopy(RECIPE); r['data']['standing'] = standing
     if people is not None: r['data']['people'] = people
+    if silent is not None:
+        if not 0 <= silent <= 1: raise SystemExit(f"--silent must be a share between 0 and 1, got {silent}.")
+        r['data']['silent'] = silent
     r['eval'].update(finetune_sources=2, finetune_reported={})  # the identity gates as every candidate here had them (SHIPPED)
     return r
 
@@ -67,16 +77,17 @@ def prepare(work:Path):
     (work / 'judge.done').write_text('ok')
 
 
-def run(work:Path, standing:float, threads:int, people:float|None=None):
+def run(work:Path, standing:float, threads:int, people:float|None=None, silent:float|None=None):
     import torch
     torch.set_num_threads(threads)
     from imposter.puppet_train import train_puppets
-    r = recipe(standing, people)
+    r = recipe(standing, people, silent)
     prepare(work)
     t = time.time()
     m = train_puppets(work / 'out', work, r, 'cpu', True, True, True,
                       f'python nbs/experiments/pretraining_bias.py run --standing {standing}'
-                      + ('' if people is None else f' --people {people}') + f' --work {work}')
+                      + ('' if people is None else f' --people {people}') + ('' if silent is None else f' --silent {silent}')
+                      + f' --work {work}')
     print(json.dumps({k: m[k] for k in KEYS}, indent=1), f'{time.time() - t:.0f} s')
 
 
@@ -161,6 +172,73 @@ def actions_report(works:list):
     print('\n'.join(lines))
 
 
+GROUPS = ('people', 'animal standing', 'animal, seen action', 'animal, unseen action')
+
+
+def group_items(seeds:int) -> list:
+    """(group, subject, action, seed) for every caption kind: people (24 combinations), animals standing (8), animals in
+    one of their four seen benchmark actions (32) and in one of the four unseen ones (32); `seeds` seeds each, the
+    unseen ones on the bias gate's seeds (20000+), the seen ones on 30000+."""
+    from imposter.puppet_corpus import SEEN, SEEN_ACTIONS, BENCH_ACTIONS
+    from imposter.puppets import SUBJECTS, PEOPLE, ACTIONS
+    combos = ([('people', p, a) for p in PEOPLE for a in ACTIONS] + [('animal standing', s, 'standing') for s in SUBJECTS]
+              + [('animal, seen action', s, a) for s in SUBJECTS for a in SEEN_ACTIONS[s][1:]]
+              + [('animal, unseen action', s, a) for s in SUBJECTS for a in BENCH_ACTIONS if (s, a) not in SEEN])
+    return [(g, s, a, (20_000 if g == 'animal, unseen action' else 30_000) + k) for k in range(seeds) for g, s, a in combos]
+
+
+def named_by_group(model:Path, seeds:int) -> dict:
+    """The share of samples in which the judge reads the named action, by caption kind (`group_items`), and the
+    memorisation gap: seen minus unseen animal actions, paired by (subject, seed), each subject having four of each."""
+    import numpy as np
+    from imposter.models import load_pipeline
+    from imposter.puppet_judge import load_judge
+    from imposter.puppet_train import RECIPE, sample_captions
+    from imposter.puppets import ACTIONS, caption
+    ev, items = RECIPE['eval'], group_items(seeds)
+    pipe, judge = load_pipeline(model, 'cpu'), load_judge(ROOT / 'data' / 'puppet-judge')
+    pipe.set_progress_bar_config(disable=True)
+    drawn = judge.predict(sample_captions(pipe, [caption(s, a) for _, s, a, _ in items], [k for *_, k in items],
+                                          ev['steps'], ev['cfg'], ev['batch_size']))['action'].argmax(1)
+    ok = np.array([ACTIONS[d] == a for (_, _, a, _), d in zip(items, drawn)])
+    g = np.array([it[0] for it in items])
+    out = {f'named: {k}': float(ok[g == k].mean()) for k in GROUPS} | {f'n: {k}': int((g == k).sum()) for k in GROUPS}
+    # per (subject, seed): mean over its 4 seen minus mean over its 4 unseen actions -> t interval over subjects
+    keys = sorted({(s, k % 10_000) for gg, s, _, k in items if gg.startswith('animal,')})
+    per = {}
+    for (gg, s, _, k), o in zip(items, ok):
+        if gg.startswith('animal,'): per.setdefault((s, k % 10_000), {}).setdefault(gg, []).append(o)
+    d = np.array([np.mean(per[key]['animal, seen action']) - np.mean(per[key]['animal, unseen action']) for key in keys])
+    subj = sorted({s for s, _ in keys}); ds = np.array([d[[i for i, (s, _) in enumerate(keys) if s == x]].mean() for x in subj])
+    from scipy import stats
+    half = float(stats.t.ppf(0.975, len(ds) - 1)*ds.std(ddof=1)/np.sqrt(len(ds)))
+    return out | dict(gap=float(ds.mean()), gap_half=half, gap_by_subject=dict(zip(subj, ds.round(3).tolist())))
+
+
+def group_row(name:str, data:dict, model:Path, seeds:int) -> dict:
+    "A model's `named_by_group` row, cached in its work folder (runs/ for the shipped model): parallel calls share it."
+    cache = (model.parents[1] if name != 'shipped' else ROOT / 'runs') / f'by-group-{name}-{seeds}.json'
+    if not cache.is_file():
+        row = dict(model=name, standing=data['standing'], people=data['people'], silent=data.get('silent', 0.0), seeds=seeds, **named_by_group(model, seeds))
+        cache.parent.mkdir(parents=True, exist_ok=True); cache.write_text(json.dumps(row, indent=1))
+    row = json.loads(cache.read_text()); print(json.dumps(row), flush=True)
+    return row
+
+
+def groups_report(works:list, seeds:int):
+    "named_by_group for the shipped model and each candidate -> results/pretraining-bias/by-group.{json,md}."
+    from imposter.puppet_train import RECIPE
+    models = [('shipped', RECIPE['data'], ROOT / 'data' / 'puppet-sd')] + [(w.name, _card_recipe(w)['data'], w / 'out' / 'puppet-sd') for w in works]
+    rows = [group_row(name, d, path, seeds) for name, d, path in models]
+    (RESULTS / 'by-group.json').write_text(json.dumps(rows, indent=1) + '\n')
+    lines = ['| model | standing share | people share | silent share | ' + ' | '.join(GROUPS) + ' | seen - unseen animal action (95% t over the 8 subjects) |',
+             '|---|---|---|---|' + '---|'*len(GROUPS) + '---|']
+    lines += [f"| {r['model']} | {r['standing']} | {r['people']} | {r.get('silent', 0.0)} | " + ' | '.join(f"{r[f'named: {k}']:.3f}" for k in GROUPS)
+              + f" | {r['gap']:+.3f} ± {r['gap_half']:.3f} |" for r in rows]
+    (RESULTS / 'by-group.md').write_text('\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+
+
 def regate(work:Path, samples:int, unseen_seeds:int) -> dict:
     """The seen-caption and bias gates of a candidate measured again on more samples: `evaluate_t2i` with `samples`
     seen captions and `unseen_seeds` seeds per unseen combination (supersets of the gate's 100 and 2: the same seeds
@@ -190,7 +268,7 @@ def _row(name, data, metrics, times=None):
     labels = {k: lab for k, lab, _, _ in GATES}
     verdict = {lab: ok for lab, _, _, ok in gate_rows(metrics)}
     missed = [k for k in gated if k in metrics and verdict[labels[k]] == 'MISSED']
-    return dict(model=name, standing=data['standing'], people=data['people'], **{k: metrics[k] for k in KEYS}, missed=sorted(missed),
+    return dict(model=name, standing=data['standing'], people=data['people'], silent=data.get('silent', 0.0), **{k: metrics[k] for k in KEYS}, missed=sorted(missed),
                 unet_seconds=(times or {}).get('unet'))
 
 
@@ -208,14 +286,15 @@ def report(works:list, probes:list=(), shipped:Path|None=None):
         m = json.loads((w / 'metrics.json').read_text())
         data = _card_recipe(w)['data']
         rows.append(_row(w.name, data, m['metrics'], m['times']))
-        tag = f"standing{data['standing']}" + ('' if data['people'] == RECIPE['data']['people'] else f"-people{data['people']}")
+        tag = (f"standing{data['standing']}" + ('' if data['people'] == RECIPE['data']['people'] else f"-people{data['people']}")
+               + (f"-silent{data['silent']}" if data.get('silent') else ''))
         shutil.copy(w / 'samples_unseen.png', RESULTS / f'samples_unseen-{tag}.png')
         shutil.copy(w / 'metrics.json', RESULTS / f'metrics-{tag}.json')
-    head = ('standing share', 'people share', 'seen: subject', 'seen: action', 'unseen: wrong action', 'unseen: standing',
+    head = ('standing share', 'people share', 'silent share', 'seen: subject', 'seen: action', 'unseen: wrong action', 'unseen: standing',
             'unseen: subject', 'base identity', 'finetuned identity', 'judge on img2img: identity', 'gates missed')
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in rows:
-        cells = [str(r['standing']), str(r['people']), *(f'{r[k]:.3f}' for k in KEYS), ', '.join(r['missed']) or 'none']
+        cells = [str(r['standing']), str(r['people']), str(r['silent']), *(f'{r[k]:.3f}' for k in KEYS), ', '.join(r['missed']) or 'none']
         lines.append('| ' + ' | '.join(cells) + ' |')
     (RESULTS / 'summary.md').write_text('\n'.join(lines) + '\n')
     (RESULTS / 'summary.json').write_text(json.dumps(rows, indent=1) + '\n')
@@ -229,6 +308,7 @@ if __name__ == '__main__':
     r = sub.add_parser('run'); r.add_argument('--standing', type=float, required=True); r.add_argument('--work', type=Path, required=True)
     r.add_argument('--threads', type=int, default=2)
     r.add_argument('--people', type=float, default=None, help="share of people in the pretraining set (the shipped recipe's if not given)")
+    r.add_argument('--silent', type=float, default=None, help="share of the source subjects' action renders captioned by the subject alone (0 if not given)")
     b = sub.add_parser('probe'); b.add_argument('--work', type=Path, required=True); b.add_argument('--part', default='0/1', help='k/n: pairs k, k+n, ...')
     p = sub.add_parser('report'); p.add_argument('works', type=Path, nargs='+')
     p.add_argument('--probe', type=Path, nargs='*', default=[], help="candidates' work folders whose probes to report"); p.add_argument('--shipped', type=Path, default=Path('runs/default-dev'))
@@ -237,9 +317,12 @@ if __name__ == '__main__':
     g.add_argument('--unseen-seeds', type=int, default=4)
     d = sub.add_parser('actions', help='which action the shipped model and each candidate draw for the unseen captions')
     d.add_argument('works', type=Path, nargs='*')
+    q = sub.add_parser('groups', help='the named action by caption kind, and seen minus unseen animal actions')
+    q.add_argument('works', type=Path, nargs='*'); q.add_argument('--seeds', type=int, default=4)
     a = ap.parse_args()
-    if a.cmd == 'run': run(a.work, a.standing, a.threads, a.people)
+    if a.cmd == 'run': run(a.work, a.standing, a.threads, a.people, a.silent)
     elif a.cmd == 'probe': probe(a.work, a.part)
     elif a.cmd == 'actions': actions_report(a.works)
     elif a.cmd == 'regate': regate(a.work, a.samples, a.unseen_seeds)
+    elif a.cmd == 'groups': groups_report(a.works, a.seeds)
     else: report(a.works, a.probe, a.shipped)
