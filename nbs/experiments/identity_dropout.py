@@ -6,6 +6,7 @@
 # code trains it. --split test --sources 8 repeats chosen variants on the test split's sources, which chose nothing.
 # python nbs/experiments/identity_dropout.py > nbs/experiments/results/puppet-train-v2/identity-dropout.jsonl
 # python nbs/experiments/identity_dropout.py --split test --sources 8 default full-lr1e-4-steps250 >> nbs/experiments/results/puppet-train-v2/identity-dropout.jsonl
+# python nbs/experiments/identity_dropout.py lr1e-3-steps1000 >> ...identity-dropout.jsonl   # and rank16-lr1e-3-steps1000, side by side
 import argparse, json, time, torch, numpy as np
 torch.set_num_threads(1)
 import imposter.finetune as ft
@@ -28,6 +29,9 @@ VARIANTS = {   # name: (finetune kwargs, caption-dropout probability of the sour
     'full-lr1e-4': (dict(method='full', lr=1e-4), 0.0),
     'full-lr1e-4-steps250': (dict(method='full', lr=1e-4, steps=250), 0.0),
     'full-lr3e-4': (dict(method='full', lr=3e-4), 0.0),
+    # the LoRA at a lower learning rate for longer (the whole UNet kept more of the instance at 1e-4 than at 1e-3)
+    'lr1e-3-steps1000': (dict(lr=1e-3, steps=1000), 0.0),
+    'rank16-lr1e-3-steps1000': (dict(rank=16, lr=1e-3, steps=1000), 0.0),
 }
 _batches = ft._batches
 def with_dropout(p, empty, g):
