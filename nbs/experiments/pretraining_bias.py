@@ -7,9 +7,10 @@ subject standing in 60% of its renders and in one of its four seen benchmark act
 shipped recipe's: the same seed, the shipped VAE (`data/puppet-sd/vae`, copied into the work folder, so the VAE stage
 is not rerun) and judge (`data/puppet-judge`), renders drawn anew for the new mixture. Each candidate's gates are
 measured exactly as `imposter-train-puppets` measures them, into its own folder; the shipped model is not touched.
-`--silent` captions that share of the source subjects' action renders by the subject alone. `--people` sets the people's share of the pretraining set too (the shipped 0.4 by default): fewer people make every
+`--people` sets the people's share of the pretraining set too (the shipped 0.4 by default): fewer people make every
 animal render, and so every seen (animal, action) combination, more frequent at the same standing share, and leave
-the action words fewer examples to generalise from.
+the action words fewer examples to generalise from. `--silent` captions that share of the source subjects' action
+renders by the subject alone (`data.silent`).
 
     python nbs/experiments/pretraining_bias.py run --standing 0.9 --work runs/bias90                  # 2 threads
     python nbs/experiments/pretraining_bias.py run --standing 0.95 --work runs/bias95 --threads 1 &   # side by side,
@@ -189,7 +190,7 @@ def group_items(seeds:int) -> list:
 
 def named_by_group(model:Path, seeds:int) -> dict:
     """The share of samples in which the judge reads the named action, by caption kind (`group_items`), and the
-    memorisation gap: seen minus unseen animal actions, paired by (subject, seed), each subject having four of each."""
+    memorisation gap: seen minus unseen animal actions, paired by subject, each subject having four of each."""
     import numpy as np
     from imposter.models import load_pipeline
     from imposter.puppet_judge import load_judge
@@ -203,20 +204,17 @@ def named_by_group(model:Path, seeds:int) -> dict:
     ok = np.array([ACTIONS[d] == a for (_, _, a, _), d in zip(items, drawn)])
     g = np.array([it[0] for it in items])
     out = {f'named: {k}': float(ok[g == k].mean()) for k in GROUPS} | {f'n: {k}': int((g == k).sum()) for k in GROUPS}
-    # per (subject, seed): mean over its 4 seen minus mean over its 4 unseen actions -> t interval over subjects
-    keys = sorted({(s, k % 10_000) for gg, s, _, k in items if gg.startswith('animal,')})
-    per = {}
-    for (gg, s, _, k), o in zip(items, ok):
-        if gg.startswith('animal,'): per.setdefault((s, k % 10_000), {}).setdefault(gg, []).append(o)
-    d = np.array([np.mean(per[key]['animal, seen action']) - np.mean(per[key]['animal, unseen action']) for key in keys])
-    subj = sorted({s for s, _ in keys}); ds = np.array([d[[i for i, (s, _) in enumerate(keys) if s == x]].mean() for x in subj])
+    # per subject: its seen actions' rate minus its unseen actions' rate (4 x seeds samples each) -> t interval over subjects
+    subj = sorted({s for gg, s, _, _ in items if gg.startswith('animal,')}); who = np.array([it[1] for it in items])
+    ds = np.array([ok[(g == 'animal, seen action') & (who == s)].mean() - ok[(g == 'animal, unseen action') & (who == s)].mean() for s in subj])
     from scipy import stats
     half = float(stats.t.ppf(0.975, len(ds) - 1)*ds.std(ddof=1)/np.sqrt(len(ds)))
     return out | dict(gap=float(ds.mean()), gap_half=half, gap_by_subject=dict(zip(subj, ds.round(3).tolist())))
 
 
 def group_row(name:str, data:dict, model:Path, seeds:int) -> dict:
-    "A model's `named_by_group` row, cached in its work folder (runs/ for the shipped model): parallel calls share it."
+    """A model's `named_by_group` row, cached in its work folder (runs/ for the shipped model), so that parallel calls
+    share it; delete the cache file when the model changes."""
     cache = (model.parents[1] if name != 'shipped' else ROOT / 'runs') / f'by-group-{name}-{seeds}.json'
     if not cache.is_file():
         row = dict(model=name, standing=data['standing'], people=data['people'], silent=data.get('silent', 0.0), seeds=seeds, **named_by_group(model, seeds))
