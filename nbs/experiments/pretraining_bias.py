@@ -139,21 +139,35 @@ def probe_report(work:Path, shipped:Path) -> str:
     return '\n'.join(lines)
 
 
+def _models(works:list) -> list:
+    "(name, recipe data, model folder) of the shipped model and of each candidate's work folder."
+    from imposter.puppet_train import RECIPE
+    return [('shipped', RECIPE['data'], ROOT / 'data' / 'puppet-sd')] + [(w.name, _card_recipe(w)['data'], w / 'out' / 'puppet-sd') for w in works]
+
+
+def _drawn(model:Path, items:list):
+    """The action index the judge reads in a sample of each (subject, action, seed) of `items`, drawn as the gates draw
+    them (`evaluate_t2i`'s sampler: 50 DDIM steps, CFG 7.5, one CPU generator per seed)."""
+    from imposter.models import load_pipeline
+    from imposter.puppet_judge import load_judge
+    from imposter.puppet_train import RECIPE, sample_captions
+    from imposter.puppets import caption
+    ev = RECIPE['eval']
+    pipe, judge = load_pipeline(model, 'cpu'), load_judge(ROOT / 'data' / 'puppet-judge')
+    pipe.set_progress_bar_config(disable=True)
+    return judge.predict(sample_captions(pipe, [caption(s, a) for s, a, _ in items], [k for *_, k in items],
+                                         ev['steps'], ev['cfg'], ev['batch_size']))['action'].argmax(1)
+
+
 def drawn_actions(model:Path) -> dict:
     """What a model draws for the benchmark's unseen captions instead of the named action: the same samples as its
     bias gate (`evaluate_t2i`: 2 seeds x 32 combinations, seeds 20000+, 50 DDIM steps, CFG 7.5), each sorted by the
     action the judge reads: the named one, standing, one of the subject's four seen benchmark actions, or another."""
-    from imposter.models import load_pipeline
-    from imposter.puppet_judge import load_judge
-    from imposter.puppet_train import RECIPE, sample_captions
+    from imposter.puppet_train import RECIPE
     from imposter.puppet_corpus import SEEN, SEEN_ACTIONS, BENCH_ACTIONS
-    from imposter.puppets import SUBJECTS, ACTIONS, caption
-    ev = RECIPE['eval']
-    items = [(s, a, 20_000 + k) for k in range(ev['unseen_seeds']) for s in SUBJECTS for a in BENCH_ACTIONS if (s, a) not in SEEN]
-    pipe, judge = load_pipeline(model, 'cpu'), load_judge(ROOT / 'data' / 'puppet-judge')
-    pipe.set_progress_bar_config(disable=True)
-    drawn = judge.predict(sample_captions(pipe, [caption(s, a) for s, a, _ in items], [k for *_, k in items],
-                                          ev['steps'], ev['cfg'], ev['batch_size']))['action'].argmax(1)
+    from imposter.puppets import SUBJECTS, ACTIONS
+    items = [(s, a, 20_000 + k) for k in range(RECIPE['eval']['unseen_seeds']) for s in SUBJECTS for a in BENCH_ACTIONS if (s, a) not in SEEN]
+    drawn = _drawn(model, items)
     kinds = ['named' if ACTIONS[d] == a else 'standing' if ACTIONS[d] == 'standing' else
              'seen' if ACTIONS[d] in SEEN_ACTIONS[s] else 'other' for (s, a, _), d in zip(items, drawn)]
     return {f'drawn_{k}': kinds.count(k) / len(kinds) for k in ('named', 'standing', 'seen', 'other')} | dict(n=len(kinds))
@@ -161,9 +175,7 @@ def drawn_actions(model:Path) -> dict:
 
 def actions_report(works:list):
     "drawn_actions for the shipped model and each candidate -> results/pretraining-bias/drawn-actions.{json,md}."
-    from imposter.puppet_train import RECIPE
-    models = [('shipped', RECIPE['data'], ROOT / 'data' / 'puppet-sd')] + [(w.name, _card_recipe(w)['data'], w / 'out' / 'puppet-sd') for w in works]
-    rows = [dict(model=name, standing=d['standing'], people=d['people'], **drawn_actions(path)) for name, d, path in models]
+    rows = [dict(model=name, standing=d['standing'], people=d['people'], **drawn_actions(path)) for name, d, path in _models(works)]
     (RESULTS / 'drawn-actions.json').write_text(json.dumps(rows, indent=1) + '\n')
     lines = ['| model | standing share | people share | named action | standing | a seen action of the subject | another action |',
              '|---|---|---|---|---|---|---|']
@@ -192,24 +204,18 @@ def named_by_group(model:Path, seeds:int) -> dict:
     """The share of samples in which the judge reads the named action, by caption kind (`group_items`), and the
     memorisation gap: seen minus unseen animal actions, paired by subject, each subject having four of each."""
     import numpy as np
-    from imposter.models import load_pipeline
-    from imposter.puppet_judge import load_judge
-    from imposter.puppet_train import RECIPE, sample_captions
-    from imposter.puppets import ACTIONS, caption
-    ev, items = RECIPE['eval'], group_items(seeds)
-    pipe, judge = load_pipeline(model, 'cpu'), load_judge(ROOT / 'data' / 'puppet-judge')
-    pipe.set_progress_bar_config(disable=True)
-    drawn = judge.predict(sample_captions(pipe, [caption(s, a) for _, s, a, _ in items], [k for *_, k in items],
-                                          ev['steps'], ev['cfg'], ev['batch_size']))['action'].argmax(1)
+    from imposter.puppets import ACTIONS
+    from imposter.stats import mean_ci
+    items = group_items(seeds)
+    drawn = _drawn(model, [it[1:] for it in items])
     ok = np.array([ACTIONS[d] == a for (_, _, a, _), d in zip(items, drawn)])
     g = np.array([it[0] for it in items])
     out = {f'named: {k}': float(ok[g == k].mean()) for k in GROUPS} | {f'n: {k}': int((g == k).sum()) for k in GROUPS}
     # per subject: its seen actions' rate minus its unseen actions' rate (4 x seeds samples each) -> t interval over subjects
     subj = sorted({s for gg, s, _, _ in items if gg.startswith('animal,')}); who = np.array([it[1] for it in items])
     ds = np.array([ok[(g == 'animal, seen action') & (who == s)].mean() - ok[(g == 'animal, unseen action') & (who == s)].mean() for s in subj])
-    from scipy import stats
-    half = float(stats.t.ppf(0.975, len(ds) - 1)*ds.std(ddof=1)/np.sqrt(len(ds)))
-    return out | dict(gap=float(ds.mean()), gap_half=half, gap_by_subject=dict(zip(subj, ds.round(3).tolist())))
+    gap, half, _ = mean_ci(ds)
+    return out | dict(gap=gap, gap_half=half, gap_by_subject=dict(zip(subj, ds.round(3).tolist())))
 
 
 def group_row(name:str, data:dict, model:Path, seeds:int) -> dict:
@@ -225,9 +231,8 @@ def group_row(name:str, data:dict, model:Path, seeds:int) -> dict:
 
 def groups_report(works:list, seeds:int):
     "named_by_group for the shipped model and each candidate -> results/pretraining-bias/by-group.{json,md}."
-    from imposter.puppet_train import RECIPE
-    models = [('shipped', RECIPE['data'], ROOT / 'data' / 'puppet-sd')] + [(w.name, _card_recipe(w)['data'], w / 'out' / 'puppet-sd') for w in works]
-    rows = [group_row(name, d, path, seeds) for name, d, path in models]
+    if seeds < 1: raise SystemExit(f"--seeds must be at least 1, got {seeds}.")
+    rows = [group_row(name, d, path, seeds) for name, d, path in _models(works)]
     (RESULTS / 'by-group.json').write_text(json.dumps(rows, indent=1) + '\n')
     lines = ['| model | standing share | people share | silent share | ' + ' | '.join(GROUPS) + ' | seen - unseen animal action (95% t over the 8 subjects) |',
              '|---|---|---|---|' + '---|'*len(GROUPS) + '---|']
@@ -241,7 +246,7 @@ def regate(work:Path, samples:int, unseen_seeds:int) -> dict:
     """The seen-caption and bias gates of a candidate measured again on more samples: `evaluate_t2i` with `samples`
     seen captions and `unseen_seeds` seeds per unseen combination (supersets of the gate's 100 and 2: the same seeds
     come first), with 95% Wilson intervals -> results/pretraining-bias/regate-<work>.json."""
-    import math
+    from scipy.stats import binomtest
     from imposter.models import load_pipeline
     from imposter.puppet_judge import load_judge
     from imposter.puppet_train import RECIPE, evaluate_t2i
@@ -249,9 +254,8 @@ def regate(work:Path, samples:int, unseen_seeds:int) -> dict:
     pipe, judge = load_pipeline(work / 'out' / 'puppet-sd', 'cpu'), load_judge(ROOT / 'data' / 'puppet-judge')
     pipe.set_progress_bar_config(disable=True)
     m, _, _ = evaluate_t2i(pipe, judge, dict(RECIPE['eval'], samples=samples, unseen_seeds=unseen_seeds), RECIPE['seed'])
-    def wilson(p, n, z=1.96):
-        c, h = (p + z*z/(2*n))/(1 + z*z/n), z*math.sqrt(p*(1 - p)/n + z*z/(4*n*n))/(1 + z*z/n)
-        return [c - h, c + h]
+    def wilson(p, n):
+        ci = binomtest(round(p*n), n).proportion_ci(0.95, method='wilson'); return [ci.low, ci.high]
     out = dict(work=work.name, data=_card_recipe(work)['data'], **m,
                seen_action_wilson=wilson(m['seen_action'], m['n_seen']), seen_subject_wilson=wilson(m['seen_subject'], m['n_seen']),
                unseen_wrong_action_wilson=wilson(m['unseen_wrong_action'], m['n_unseen']))
