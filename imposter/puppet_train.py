@@ -215,14 +215,15 @@ def train_unet(unet:UNet2DConditionModel, # model to train (in place)
                ckpt:str=None, # checkpoint file for resuming
                ckpt_every:int=500,
                progress:bool=True)->tuple:
-    "Train UNet and text encoder with SD's epsilon objective and caption dropout; returns the EMA copies (unet, text_encoder)."
+    "Train UNet and text encoder (unless `spec['train_text']` is False) with SD's epsilon objective and caption dropout; returns the EMA copies (unet, text_encoder)."
     if len(latents) != len(captions): raise ValueError(f"{len(latents)} latents but {len(captions)} captions; give one caption per latent.")
     sched = noise_scheduler(True)
     uniq = sorted(set(captions)) + ['']
     ids = tokenize(tokenizer, uniq); cap_idx = torch.tensor([uniq.index(c) for c in captions]); empty = len(uniq) - 1
-    unet.to(device).train(); text_encoder.to(device).train()
+    train_text = spec.get('train_text', True)
+    unet.to(device).train(); text_encoder.to(device).train(train_text).requires_grad_(train_text)
     ema_u, ema_t = copy.deepcopy(unet).eval().requires_grad_(False), copy.deepcopy(text_encoder).eval().requires_grad_(False)
-    params = list(unet.parameters()) + list(text_encoder.parameters())
+    params = list(unet.parameters()) + (list(text_encoder.parameters()) if train_text else [])
     opt = torch.optim.AdamW(params, lr=spec['lr'], weight_decay=1e-2)
     warm, total = spec['warmup'], spec['steps']
     lr_at = lambda s: min(1.0, (s + 1)/warm)*(0.1 + 0.9*0.5*(1 + math.cos(math.pi*min(1.0, s/total))))
@@ -244,7 +245,7 @@ def train_unet(unet:UNet2DConditionModel, # model to train (in place)
         torch.nn.utils.clip_grad_norm_(params, 1.0); opt.step(); lrs.step()
         d = min(spec['ema'], (1 + step)/(10 + step))
         with torch.no_grad():
-            for m, e in ((unet, ema_u), (text_encoder, ema_t)):
+            for m, e in ((unet, ema_u), (text_encoder, ema_t))[:1 + train_text]:
                 torch._foreach_lerp_(list(e.parameters()), list(m.parameters()), 1 - d)
         if step % 50 == 0: pbar.set_postfix(loss=f'{loss.item():.4f}')
         if ckpt and (step + 1) % ckpt_every == 0 and step + 1 < total:
