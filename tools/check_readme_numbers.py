@@ -64,10 +64,10 @@ def claims() -> dict:
     t1v2 = json.loads((RES / 'table1-v2' / 'results.json').read_text())['unseen']['sdedit@base']
     out['tuned against SDEdit'] = (f"(target action {tuned('test', 'action_right')} against {f2(t1v2['action_right']['mean'])}, IoU {tuned('test', 'iou')} against "
                                    f"{f2(t1v2['iou']['mean'])}) and keeps more of the instance (identity {tuned('test', 'identity')} against {f2(t1v2['identity']['mean'])})")
-    pb = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r['people'] == 0.4 and not r.get('silent')}
+    pb = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r['people'] == 0.4 and not r.get('silent') and r.get('text', 'trained') == 'trained'}
     out['pretraining bias'] = (f"{f3(pb[0.6]['unseen_wrong_action'])} at the shipped standing share of 0.6 to "
                                f"{', '.join(f3(pb[k]['unseen_wrong_action']) for k in (0.9, 0.95))} and {f3(pb[0.97]['unseen_wrong_action'])} at 0.9, 0.95 and 0.97")
-    pp = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r['people'] == 0.2 and not r.get('silent')}
+    pp = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r['people'] == 0.2 and not r.get('silent') and r.get('text', 'trained') == 'trained'}
     out['pretraining bias: fewer people'] = (f"(standing 0.95 with people at 0.2: seen action {f2(pp[0.95]['seen_action'])}, wrong action "
                                              f"{f3(pp[0.95]['unseen_wrong_action'])}; 0.94: {f2(pp[0.94]['seen_action'])} and {f3(pp[0.94]['unseen_wrong_action'])})")
     rg = lambda w: f3(json.loads((RES / 'pretraining-bias' / f'regate-{w}.json').read_text())['seen_action'])

@@ -10,7 +10,10 @@ measured exactly as `imposter-train-puppets` measures them, into its own folder;
 `--people` sets the people's share of the pretraining set too (the shipped 0.4 by default): fewer people make every
 animal render, and so every seen (animal, action) combination, more frequent at the same standing share, and leave
 the action words fewer examples to generalise from. `--silent` captions that share of the source subjects' action
-renders by the subject alone (`data.silent`).
+renders by the subject alone (`data.silent`). `--frozen-text` keeps the randomly initialised text encoder frozen, so
+that only the UNet learns (`unet.train_text=False`), as SD's UNet learns beside a CLIP encoder trained elsewhere;
+`--unet-steps` sets the UNet's training steps; `--device cuda` (before the subcommand) trains and samples on a GPU
+(`pretraining_bias_gpu.sh` runs candidates side by side there).
 
     python nbs/experiments/pretraining_bias.py run --standing 0.9 --work runs/bias90                  # 2 threads
     python nbs/experiments/pretraining_bias.py run --standing 0.95 --work runs/bias95 --threads 1 &   # side by side,
@@ -23,6 +26,9 @@ renders by the subject alone (`data.silent`).
     python nbs/experiments/pretraining_bias.py run --standing 0.8 --silent 0.5 --work runs/s80silent50 --threads 1 &  # 0.94,
     python nbs/experiments/pretraining_bias.py run --standing 0.6 --silent 0.75 --work runs/s60silent75 --threads 1  # and
                                                                    # captions without the animals' action (data.silent)
+    python nbs/experiments/pretraining_bias.py run --standing 0.6 --frozen-text --work runs/frozen06 --threads 1 &    # the fourth
+    python nbs/experiments/pretraining_bias.py run --standing 0.75 --frozen-text --work runs/frozen075 --threads 1 &  # round: a
+    python nbs/experiments/pretraining_bias.py run --standing 0.9 --frozen-text --work runs/frozen09 --threads 1      # frozen text encoder
     python nbs/experiments/pretraining_bias.py probe --work runs/bias95 --part 0/2 &                 # ImPoster on a candidate,
     python nbs/experiments/pretraining_bias.py probe --work runs/bias95 --part 1/2                   # two processes
     python nbs/experiments/pretraining_bias.py report runs/bias90 runs/bias95 runs/bias97 runs/bias93 runs/bias95p20 runs/bias94p20 runs/bias95p10 \
@@ -52,11 +58,12 @@ ROOT = HERE.parents[1]
 RESULTS = HERE / 'results' / 'pretraining-bias'
 SHIPPED = RESULTS / 'metrics-standing0.6.json'   # the shipped model's gates as measured beside the candidates (a copy of
 # results/puppet-train-v2/metrics.json of then: the default finetune on the first 2 dev sources; it has 8 sources since)
+DEVICE = 'cpu'   # where the samplers of `groups`, `actions` and `regate` run (--device)
 KEYS = ('seen_subject', 'seen_action', 'unseen_wrong_action', 'unseen_standing', 'unseen_subject', 'base_identity',
         'finetuned_identity', 'judge_img2img_identity')
 
 
-def recipe(standing:float, people:float|None=None, silent:float|None=None) -> dict:
+def recipe(standing:float, people:float|None=None, silent:float|None=None, unet_steps:int|None=None, frozen_text:bool=False) -> dict:
     "The shipped recipe with the source subjects' standing share set to `standing` (and the people's share to `people`, the share of action renders captioned without their action to `silent`)."
     from imposter.puppet_train import RECIPE
     if not 0 <= standing <= 1: raise SystemExit(f"--standing must be a share between 0 and 1, got {standing}.")
@@ -66,6 +73,10 @@ def recipe(standing:float, people:float|None=None, silent:float|None=None) -> di
     if silent is not None:
         if not 0 <= silent <= 1: raise SystemExit(f"--silent must be a share between 0 and 1, got {silent}.")
         r['data']['silent'] = silent
+    if unet_steps is not None:
+        if unet_steps < 1: raise SystemExit(f"--unet-steps must be at least 1, got {unet_steps}.")
+        r['unet']['steps'] = unet_steps
+    if frozen_text: r['unet']['train_text'] = False
     r['eval'].update(finetune_sources=2, finetune_reported={})  # the identity gates as every candidate here had them (SHIPPED)
     return r
 
@@ -78,17 +89,19 @@ def prepare(work:Path):
     (work / 'judge.done').write_text('ok')
 
 
-def run(work:Path, standing:float, threads:int, people:float|None=None, silent:float|None=None):
+def run(work:Path, standing:float, threads:int, people:float|None=None, silent:float|None=None, unet_steps:int|None=None,
+        frozen_text:bool=False, device:str='cpu'):
     import torch
     torch.set_num_threads(threads)
     from imposter.puppet_train import train_puppets
-    r = recipe(standing, people, silent)
+    r = recipe(standing, people, silent, unet_steps, frozen_text)
     prepare(work)
     t = time.time()
-    m = train_puppets(work / 'out', work, r, 'cpu', True, True, True,
+    m = train_puppets(work / 'out', work, r, device, True, True, True,
                       f'python nbs/experiments/pretraining_bias.py run --standing {standing}'
                       + ('' if people is None else f' --people {people}') + ('' if silent is None else f' --silent {silent}')
-                      + f' --work {work}')
+                      + ('' if unet_steps is None else f' --unet-steps {unet_steps}') + (' --frozen-text' if frozen_text else '')
+                      + ('' if device == 'cpu' else f' --device {device}') + f' --work {work}')
     print(json.dumps({k: m[k] for k in KEYS}, indent=1), f'{time.time() - t:.0f} s')
 
 
@@ -142,7 +155,12 @@ def probe_report(work:Path, shipped:Path) -> str:
 def _models(works:list) -> list:
     "(name, recipe data, model folder) of the shipped model and of each candidate's work folder."
     from imposter.puppet_train import RECIPE
-    return [('shipped', RECIPE['data'], ROOT / 'data' / 'puppet-sd')] + [(w.name, _card_recipe(w)['data'], w / 'out' / 'puppet-sd') for w in works]
+    return [('shipped', _data(RECIPE), ROOT / 'data' / 'puppet-sd')] + [(w.name, _data(_card_recipe(w)), w / 'out' / 'puppet-sd') for w in works]
+
+
+def _data(recipe:dict) -> dict:
+    "A recipe's pretraining mixture, with how its text encoder was trained ('trained' with the UNet, or 'frozen')."
+    return dict(recipe['data'], text='trained' if recipe['unet'].get('train_text', True) else 'frozen')
 
 
 def _drawn(model:Path, items:list):
@@ -153,7 +171,7 @@ def _drawn(model:Path, items:list):
     from imposter.puppet_train import RECIPE, sample_captions
     from imposter.puppets import caption
     ev = RECIPE['eval']
-    pipe, judge = load_pipeline(model, 'cpu'), load_judge(ROOT / 'data' / 'puppet-judge')
+    pipe, judge = load_pipeline(model, DEVICE), load_judge(ROOT / 'data' / 'puppet-judge')
     pipe.set_progress_bar_config(disable=True)
     return judge.predict(sample_captions(pipe, [caption(s, a) for s, a, _ in items], [k for *_, k in items],
                                          ev['steps'], ev['cfg'], ev['batch_size']))['action'].argmax(1)
@@ -223,20 +241,24 @@ def group_row(name:str, data:dict, model:Path, seeds:int) -> dict:
     share it; delete the cache file when the model changes."""
     cache = (model.parents[1] if name != 'shipped' else ROOT / 'runs') / f'by-group-{name}-{seeds}.json'
     if not cache.is_file():
-        row = dict(model=name, standing=data['standing'], people=data['people'], silent=data.get('silent', 0.0), seeds=seeds, **named_by_group(model, seeds))
+        row = dict(model=name, standing=data['standing'], people=data['people'], silent=data.get('silent', 0.0), text=data['text'], seeds=seeds,
+                   **named_by_group(model, seeds))
         cache.parent.mkdir(parents=True, exist_ok=True); cache.write_text(json.dumps(row, indent=1))
     row = json.loads(cache.read_text()); print(json.dumps(row), flush=True)
     return row
 
 
-def groups_report(works:list, seeds:int):
-    "named_by_group for the shipped model and each candidate -> results/pretraining-bias/by-group.{json,md}."
+def groups_report(works:list, seeds:int, only:bool=False):
+    "named_by_group for the shipped model and each candidate -> results/pretraining-bias/by-group.{json,md}; `only`: the candidates' rows alone, cached, no report."
     if seeds < 1: raise SystemExit(f"--seeds must be at least 1, got {seeds}.")
+    if only:
+        for name, d, path in _models(works)[1:]: group_row(name, d, path, seeds)
+        return
     rows = [group_row(name, d, path, seeds) for name, d, path in _models(works)]
     (RESULTS / 'by-group.json').write_text(json.dumps(rows, indent=1) + '\n')
-    lines = ['| model | standing share | people share | silent share | ' + ' | '.join(GROUPS) + ' | seen - unseen animal action (95% t over the 8 subjects) |',
-             '|---|---|---|---|' + '---|'*len(GROUPS) + '---|']
-    lines += [f"| {r['model']} | {r['standing']} | {r['people']} | {r.get('silent', 0.0)} | " + ' | '.join(f"{r[f'named: {k}']:.3f}" for k in GROUPS)
+    lines = ['| model | standing share | people share | silent share | text encoder | ' + ' | '.join(GROUPS) + ' | seen - unseen animal action (95% t over the 8 subjects) |',
+             '|---|---|---|---|---|' + '---|'*len(GROUPS) + '---|']
+    lines += [f"| {r['model']} | {r['standing']} | {r['people']} | {r.get('silent', 0.0)} | {r.get('text', 'trained')} | " + ' | '.join(f"{r[f'named: {k}']:.3f}" for k in GROUPS)
               + f" | {r['gap']:+.3f} ± {r['gap_half']:.3f} |" for r in rows]
     (RESULTS / 'by-group.md').write_text('\n'.join(lines) + '\n')
     print('\n'.join(lines))
@@ -251,7 +273,7 @@ def regate(work:Path, samples:int, unseen_seeds:int) -> dict:
     from imposter.puppet_judge import load_judge
     from imposter.puppet_train import RECIPE, evaluate_t2i
     if samples < 1 or unseen_seeds < 1: raise SystemExit(f"--samples and --unseen-seeds must be at least 1, got {samples} and {unseen_seeds}.")
-    pipe, judge = load_pipeline(work / 'out' / 'puppet-sd', 'cpu'), load_judge(ROOT / 'data' / 'puppet-judge')
+    pipe, judge = load_pipeline(work / 'out' / 'puppet-sd', DEVICE), load_judge(ROOT / 'data' / 'puppet-judge')
     pipe.set_progress_bar_config(disable=True)
     m, _, _ = evaluate_t2i(pipe, judge, dict(RECIPE['eval'], samples=samples, unseen_seeds=unseen_seeds), RECIPE['seed'])
     def wilson(p, n):
@@ -264,14 +286,15 @@ def regate(work:Path, samples:int, unseen_seeds:int) -> dict:
     return out
 
 
-def _row(name, data, metrics, times=None):
+def _row(name, recipe, metrics, times=None):
     from imposter.puppet_train import gate_rows, GATES
     gated = {k for k, _, rule, _ in GATES if rule != 'reported'}
     labels = {k: lab for k, lab, _, _ in GATES}
     verdict = {lab: ok for lab, _, _, ok in gate_rows(metrics)}
     missed = [k for k in gated if k in metrics and verdict[labels[k]] == 'MISSED']
-    return dict(model=name, standing=data['standing'], people=data['people'], silent=data.get('silent', 0.0), **{k: metrics[k] for k in KEYS}, missed=sorted(missed),
-                unet_seconds=(times or {}).get('unet'))
+    data = _data(recipe)
+    return dict(model=name, standing=data['standing'], people=data['people'], silent=data.get('silent', 0.0), text=data['text'], unet_steps=recipe['unet']['steps'],
+                **{k: metrics[k] for k in KEYS}, missed=sorted(missed), unet_seconds=(times or {}).get('unet'))
 
 
 def _card_recipe(work:Path) -> dict:
@@ -282,21 +305,22 @@ def _card_recipe(work:Path) -> dict:
 def report(works:list, probes:list=(), shipped:Path|None=None):
     from imposter.puppet_train import RECIPE
     ship = json.loads(SHIPPED.read_text())
-    rows = [_row('shipped (results/puppet-train-v2)', RECIPE['data'], ship['metrics'], ship['times'])]
+    rows = [_row('shipped (results/puppet-train-v2)', RECIPE, ship['metrics'], ship['times'])]
     RESULTS.mkdir(parents=True, exist_ok=True)
     for w in works:
         m = json.loads((w / 'metrics.json').read_text())
-        data = _card_recipe(w)['data']
-        rows.append(_row(w.name, data, m['metrics'], m['times']))
+        rec = _card_recipe(w); data = rec['data']
+        rows.append(_row(w.name, rec, m['metrics'], m['times']))
         tag = (f"standing{data['standing']}" + ('' if data['people'] == RECIPE['data']['people'] else f"-people{data['people']}")
-               + (f"-silent{data['silent']}" if data.get('silent') else ''))
+               + (f"-silent{data['silent']}" if data.get('silent') else '') + ('' if rec['unet'].get('train_text', True) else '-frozentext')
+               + ('' if rec['unet']['steps'] == RECIPE['unet']['steps'] else f"-unet{rec['unet']['steps']}"))
         shutil.copy(w / 'samples_unseen.png', RESULTS / f'samples_unseen-{tag}.png')
         shutil.copy(w / 'metrics.json', RESULTS / f'metrics-{tag}.json')
-    head = ('standing share', 'people share', 'silent share', 'seen: subject', 'seen: action', 'unseen: wrong action', 'unseen: standing',
+    head = ('standing share', 'people share', 'silent share', 'text encoder', 'seen: subject', 'seen: action', 'unseen: wrong action', 'unseen: standing',
             'unseen: subject', 'base identity', 'finetuned identity', 'judge on img2img: identity', 'gates missed')
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in rows:
-        cells = [str(r['standing']), str(r['people']), str(r['silent']), *(f'{r[k]:.3f}' for k in KEYS), ', '.join(r['missed']) or 'none']
+        cells = [str(r['standing']), str(r['people']), str(r['silent']), r['text'], *(f'{r[k]:.3f}' for k in KEYS), ', '.join(r['missed']) or 'none']
         lines.append('| ' + ' | '.join(cells) + ' |')
     (RESULTS / 'summary.md').write_text('\n'.join(lines) + '\n')
     (RESULTS / 'summary.json').write_text(json.dumps(rows, indent=1) + '\n')
@@ -306,11 +330,14 @@ def report(works:list, probes:list=(), shipped:Path|None=None):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--device', choices=('cpu', 'cuda'), default='cpu', help='where training and sampling run (before the subcommand)')
     sub = ap.add_subparsers(dest='cmd', required=True)
     r = sub.add_parser('run'); r.add_argument('--standing', type=float, required=True); r.add_argument('--work', type=Path, required=True)
     r.add_argument('--threads', type=int, default=2)
     r.add_argument('--people', type=float, default=None, help="share of people in the pretraining set (the shipped recipe's if not given)")
     r.add_argument('--silent', type=float, default=None, help="share of the source subjects' action renders captioned by the subject alone (0 if not given)")
+    r.add_argument('--unet-steps', type=int, default=None, help="UNet training steps (the shipped recipe's if not given)")
+    r.add_argument('--frozen-text', action='store_true', help='keep the randomly initialised text encoder frozen (unet.train_text=False); only the UNet learns')
     b = sub.add_parser('probe'); b.add_argument('--work', type=Path, required=True); b.add_argument('--part', default='0/1', help='k/n: pairs k, k+n, ...')
     p = sub.add_parser('report'); p.add_argument('works', type=Path, nargs='+')
     p.add_argument('--probe', type=Path, nargs='*', default=[], help="candidates' work folders whose probes to report"); p.add_argument('--shipped', type=Path, default=Path('runs/default-dev'))
@@ -321,10 +348,13 @@ if __name__ == '__main__':
     d.add_argument('works', type=Path, nargs='*')
     q = sub.add_parser('groups', help='the named action by caption kind, and seen minus unseen animal actions')
     q.add_argument('works', type=Path, nargs='*'); q.add_argument('--seeds', type=int, default=4)
+    q.add_argument('--only', action='store_true', help="the candidates' rows alone (cached in their work folders), no shipped row and no report")
     a = ap.parse_args()
-    if a.cmd == 'run': run(a.work, a.standing, a.threads, a.people, a.silent)
+    if a.device == 'cuda' and not __import__('torch').cuda.is_available(): raise SystemExit('--device cuda, but torch sees no CUDA GPU here.')
+    DEVICE = a.device
+    if a.cmd == 'run': run(a.work, a.standing, a.threads, a.people, a.silent, a.unet_steps, a.frozen_text, a.device)
     elif a.cmd == 'probe': probe(a.work, a.part)
     elif a.cmd == 'actions': actions_report(a.works)
     elif a.cmd == 'regate': regate(a.work, a.samples, a.unseen_seeds)
-    elif a.cmd == 'groups': groups_report(a.works, a.seeds)
+    elif a.cmd == 'groups': groups_report(a.works, a.seeds, a.only)
     else: report(a.works, a.probe, a.shipped)
