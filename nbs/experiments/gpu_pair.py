@@ -120,6 +120,19 @@ def lever_finetune(pipe, imgs, steps, lr, precision, seed=0, rank=4, one_batch=T
     finally: _unmake_trainable(unet, 'lora', None, dtype, was_training)
     return losses
 
+def max_rel_diff(a:list, b:list) -> float:
+    "The largest |a - b| / |b| over two equally long loss curves (inf when their lengths differ)."
+    if len(a) != len(b): return float('inf')
+    return max((abs(x - y) / max(abs(y), 1e-12) for x, y in zip(a, b)), default=0.0)
+
+def loss_rtol(dev, dtype) -> float:
+    """How far the written-out finetune's losses may stray from `finetune`'s and still be the same recipe. A CPU runs both
+    bit for bit alike (0). CUDA's fastest kernels are not deterministic (atomic sums in the backward passes), so the two
+    curves part by rounding that Adam carries forward. Bounds, not yet measured on a GPU (the JSON records the measured
+    difference beside them): 1% per iteration in float32, 5% in half precision."""
+    if dev.type == 'cpu': return 0.0
+    return 0.01 if dtype == torch.float32 else 0.05
+
 def finetune_stage(dev, run, steps) -> dict:
     "Time a finetune `run(stamps)` that appends a time stamp after each iteration and returns (losses, settings)."
     stamps = [time.perf_counter()]
@@ -192,9 +205,11 @@ def main(a):
                                                                               cache=not a.no_cache, fused=a.fused_adam, stamps=st), dict(precision=precision)),
                                                a.finetune_steps)
     recipe = not (a.separate_batches or a.no_cache or a.fused_adam)
-    stages['finetune_levers']['same_losses_as_finetune'] = stages['finetune_levers']['losses'] == stages['finetune']['losses']
-    if recipe and not stages['finetune_levers']['same_losses_as_finetune']:
-        raise SystemExit("The written-out finetune at the library's recipe did not reproduce finetune's losses; its timings would not compare.")
+    lv = stages['finetune_levers']
+    lv['same_losses_as_finetune'] = lv['losses'] == stages['finetune']['losses']
+    lv['max_loss_rel_diff'] = max_rel_diff(lv['losses'], stages['finetune']['losses'])
+    lv['loss_rtol'] = loss_rtol(dev, dtype)
+    mismatch = recipe and lv['max_loss_rel_diff'] > lv['loss_rtol']   # the other stages are still measured and written
     if a.full_steps: stages['authors_finetune'] = finetune_stage(dev, lambda st: library(st, 'full', a.full_steps), a.full_steps)
     else: stages['authors_finetune'] = dict(skipped='--full-steps 0', estimated_peak_gib=full_finetune_gib(pipe, dev))
     stages['sample'] = sampling_stage(pipe, arts['lora'], a.steps, a.reps, dev)
@@ -202,7 +217,7 @@ def main(a):
     res['ratios'] = dict(guidance_on_over_off=round(sm['guidance_on']['median_s'] / sm['guidance_off']['median_s'], 3),
                          guidance_on_over_plain=round(sm['guidance_on']['median_s'] / sm['plain']['median_s'], 3),
                          guidance_off_over_plain=round(sm['guidance_off']['median_s'] / sm['plain']['median_s'], 3),
-                         levers_over_finetune_per_iteration=round(stages['finetune_levers']['per_iteration_s'] / ft['per_iteration_s'], 3))
+                         levers_over_finetune_per_iteration=None if mismatch else round(lv['per_iteration_s'] / ft['per_iteration_s'], 3))
     if a.full_steps: res['ratios']['authors_over_finetune_per_iteration'] = round(stages['authors_finetune']['per_iteration_s'] / ft['per_iteration_s'], 3)
     res['unit_of_work_s'] = round(ft['seconds'] + sm['guidance_on']['median_s'], 3)   # the library's finetune, then one ImPoster image
     for st in ('finetune', 'finetune_levers', 'authors_finetune'): stages[st].pop('losses', None)   # compared above; first and last kept
@@ -210,6 +225,10 @@ def main(a):
     tmp = Path(a.out).with_name(f'.{Path(a.out).name}.tmp-{os.getpid()}')
     tmp.write_text(text + '\n'); os.replace(tmp, a.out)
     print(text)
+    if mismatch:
+        raise SystemExit(f"{a.out}: the written-out finetune at the library's recipe did not reproduce finetune's losses (largest relative "
+                         f"difference {lv['max_loss_rel_diff']:.2g}, allowed {lv['loss_rtol']:g} on {dev.type}, {dtype}), so the levers' ratio "
+                         "is left out; every other stage is in the file.")
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split('\n', 2)[2])
