@@ -13,7 +13,8 @@ its images noise) unless `--model` names a hub id or a folder. In one run, each 
 * `finetune`: the library's `finetune` (LoRA rank 4 on the attention projections, both images in one batch, latents and
   caption embeddings computed once), `--finetune-steps` iterations.
 * `finetune_levers`: the same finetune written out with its levers as flags (`--separate-batches`, `--no-cache`,
-  `--fused-adam`); with none of them it is the library's recipe, and its losses must then equal `finetune`'s.
+  `--fused-adam`); with none of them it is the library's recipe, and its losses must then equal `finetune`'s (on a GPU,
+  within `loss_rtol`: CUDA's kernels are not deterministic).
 * `authors_finetune`: the finetune as the authors' code does it, `finetune(method='full')`: every UNet weight, two
   sequential batch-1 steps per iteration (`--full-steps` iterations; 0 skips it).
 * `sample`: with the finetuned LoRA applied, `--reps` interleaved repetitions (after one untimed warm-up of each) of a
