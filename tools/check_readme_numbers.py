@@ -6,7 +6,7 @@ Each claim is a string the README must contain, built here from the file that ho
 gates (`results/puppet-train-v2/metrics.json`, and the identity on the test split's sources in `identity-dropout.jsonl`), the demo's scores (`results/demo/scores.json`), the Table 1 v2
 table (`results/table1-v2/results.json`, through `table1_v2.readme_table`), the LoRA-weight run (`results/lora-scale/results.json`),
 the default's check on the test split and a fresh draw (`results/default-choice/results.json`), and the pretraining-bias
-run (`results/pretraining-bias/summary.json`, `by-group.json`, `probe-bias95.csv`). A number edited by hand in the README, or a
+run (`results/pretraining-bias/summary.json`, with its frozen-text-encoder rows, `by-group.json`, `probe-bias95.csv`). A number edited by hand in the README, or a
 result file rerun without the README, fails the check.
 """
 import json, sys
@@ -77,6 +77,10 @@ def claims() -> dict:
     out['pretraining bias: by caption kind'] = (f"(unseen animal actions drawn in {f2(min(un))}-{f2(max(un))} of the\nsamples at standing 0.9-0.94)"
                                                 f", and where the bias reaches the gate the animals stop acting in their seen combinations\ntoo (at 0.95: "
                                                 f"{f3(bg['bias95']['named: animal, seen action'])} seen, {f3(bg['bias95']['named: animal, unseen action'])} unseen)")
+    fz = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r.get('text') == 'frozen'}
+    sa = [fz[k]['seen_action'] for k in (0.6, 0.75, 0.9)]
+    out['pretraining bias: frozen text encoder'] = (f"on {', '.join(f3(fz[k]['unseen_wrong_action']) for k in (0.6, 0.75))} and {f3(fz[0.9]['unseen_wrong_action'])} "
+                                                    f"of unseen captions at standing 0.6, 0.75 and 0.9, with the seen action at {f2(min(sa))}-{f2(max(sa))}")
     out['pretraining bias: seen action'] = f"action on seen captions ({f2(pb[0.95]['seen_action'])}, where the gate asks 0.70)"
     sys.path.insert(0, str(REPO / 'nbs' / 'experiments'))
     import csv
