@@ -64,7 +64,9 @@ KEYS = ('seen_subject', 'seen_action', 'unseen_wrong_action', 'unseen_standing',
 
 
 def recipe(standing:float, people:float|None=None, silent:float|None=None, unet_steps:int|None=None, frozen_text:bool=False) -> dict:
-    "The shipped recipe with the source subjects' standing share set to `standing` (and the people's share to `people`, the share of action renders captioned without their action to `silent`)."
+    """The shipped recipe with the source subjects' standing share set to `standing` (and the people's share to `people`,
+    the share of action renders captioned without their action to `silent`, the UNet's steps to `unet_steps`, and the
+    text encoder frozen if `frozen_text`)."""
     from imposter.puppet_train import RECIPE
     if not 0 <= standing <= 1: raise SystemExit(f"--standing must be a share between 0 and 1, got {standing}.")
     if people is not None and not 0 < people < 1: raise SystemExit(f"--people must be a share between 0 and 1 (both excluded), got {people}.")
