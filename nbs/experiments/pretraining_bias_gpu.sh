@@ -11,6 +11,8 @@
 #
 # OUT_DIR receives bias-gpu.tar.gz (every candidate's metrics, gates, by-group rows, model card, logs and the toy check),
 # and gpu-pair.json if it ran. Budget: candidates are stopped after CAND_S seconds (default 430).
+# Seven side by side share one GPU by turns: on an H200 they made about 11.5 UNet it/s each and were stopped at 3,800-3,900
+# steps, before any gate, within 420 s (results/gpu-h200/README.md). Give them a longer CAND_S, or run three at a time.
 set -u
 out=${1:?give the output folder}; mkdir -p "$out" runs
 export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD${PYTHONPATH:+:$PYTHONPATH}
