@@ -12,7 +12,9 @@ animal render, and so every seen (animal, action) combination, more frequent at 
 the action words fewer examples to generalise from. `--silent` captions that share of the source subjects' action
 renders by the subject alone (`data.silent`). `--frozen-text` keeps the randomly initialised text encoder frozen, so
 that only the UNet learns (`unet.train_text=False`), as SD's UNet learns beside a CLIP encoder trained elsewhere;
-`--unet-steps` sets the UNet's training steps; `--device cuda` (before the subcommand) trains and samples on a GPU
+`--unet-steps` sets the UNet's training steps; `--design block` makes every source subject do the same four benchmark
+actions and leaves the other four to people alone, the paper's own bias ("a monkey playing violin": no animal plays it),
+where the shipped cyclic design shows each benchmark action on four animals (`puppet_corpus.seen_actions`); `--device cuda` (before the subcommand) trains and samples on a GPU
 (`pretraining_bias_gpu.sh` runs candidates side by side there).
 
     python nbs/experiments/pretraining_bias.py run --standing 0.9 --work runs/bias90                  # 2 threads
@@ -29,6 +31,8 @@ that only the UNet learns (`unet.train_text=False`), as SD's UNet learns beside 
     python nbs/experiments/pretraining_bias.py run --standing 0.6 --frozen-text --work runs/frozen06 --threads 1 &    # the fourth
     python nbs/experiments/pretraining_bias.py run --standing 0.75 --frozen-text --work runs/frozen075 --threads 1 &  # round: a
     python nbs/experiments/pretraining_bias.py run --standing 0.9 --frozen-text --work runs/frozen09 --threads 1      # frozen text encoder
+    python nbs/experiments/pretraining_bias.py run --standing 0.6 --design block --work runs/block06 --threads 1 &  # the fifth
+    python nbs/experiments/pretraining_bias.py run --standing 0.9 --design block --work runs/block09 --threads 1    # round: block design
     python nbs/experiments/pretraining_bias.py probe --work runs/bias95 --part 0/2 &                 # ImPoster on a candidate,
     python nbs/experiments/pretraining_bias.py probe --work runs/bias95 --part 1/2                   # two processes
     python nbs/experiments/pretraining_bias.py report runs/bias90 runs/bias95 runs/bias97 runs/bias93 runs/bias95p20 runs/bias94p20 runs/bias95p10 \
@@ -40,6 +44,8 @@ that only the UNet learns (`unet.train_text=False`), as SD's UNet learns beside 
     python nbs/experiments/pretraining_bias.py regate --work runs/bias94p20                          # gates on 400 and 128 samples
     python nbs/experiments/pretraining_bias.py groups runs/bias90 runs/bias93 runs/bias94 runs/bias95 runs/bias97 \
         runs/bias95p20 runs/bias94p20 runs/s80silent50 runs/s60silent75     # the named action by caption kind (rows cached per model)
+    python nbs/experiments/pretraining_bias.py report --keep runs/block06 runs/block09   # the fifth round, added to the
+    python nbs/experiments/pretraining_bias.py groups --keep runs/block06 runs/block09   # committed rows
 
 The probe asks what a candidate does to the method: Baseline++ and the default preset (`imposter-tuned`) on the dev
 split's 32 unseen combinations, seed 0, each pair finetuned by the model's default, as `default_choice.py` ran them on
@@ -63,10 +69,12 @@ KEYS = ('seen_subject', 'seen_action', 'unseen_wrong_action', 'unseen_standing',
         'finetuned_identity', 'judge_img2img_identity')
 
 
-def recipe(standing:float, people:float|None=None, silent:float|None=None, unet_steps:int|None=None, frozen_text:bool=False) -> dict:
+def recipe(standing:float, people:float|None=None, silent:float|None=None, unet_steps:int|None=None, frozen_text:bool=False,
+           design:str='cyclic') -> dict:
     """The shipped recipe with the source subjects' standing share set to `standing` (and the people's share to `people`,
-    the share of action renders captioned without their action to `silent`, the UNet's steps to `unet_steps`, and the
-    text encoder frozen if `frozen_text`)."""
+    the share of action renders captioned without their action to `silent`, the UNet's steps to `unet_steps`, the
+    text encoder frozen if `frozen_text`, and the world's `design` recorded as `data.design` when it is not the shipped
+    'cyclic'; `use_design` applies it)."""
     from imposter.puppet_train import RECIPE
     if not 0 <= standing <= 1: raise SystemExit(f"--standing must be a share between 0 and 1, got {standing}.")
     if people is not None and not 0 < people < 1: raise SystemExit(f"--people must be a share between 0 and 1 (both excluded), got {people}.")
@@ -79,8 +87,22 @@ def recipe(standing:float, people:float|None=None, silent:float|None=None, unet_
         if unet_steps < 1: raise SystemExit(f"--unet-steps must be at least 1, got {unet_steps}.")
         r['unet']['steps'] = unet_steps
     if frozen_text: r['unet']['train_text'] = False
+    if design != 'cyclic': use_design(design); r['data']['design'] = design
     r['eval'].update(finetune_sources=2, finetune_reported={})  # the identity gates as every candidate here had them (SHIPPED)
     return r
+
+
+def use_design(design:str):
+    """Make this process's world the `design` of `puppet_corpus.seen_actions`: which (subject, action) pairs pretraining
+    shows (`pretraining_set`), which captions the gates call seen and unseen (`puppet_train.evaluate_t2i`), and which
+    benchmark pairs are unseen (`puppet_bench`). The library's modules bind these names at import, so each is set."""
+    from imposter import puppet_bench, puppet_corpus, puppet_train
+    from imposter.puppets import SUBJECTS, ACTIONS
+    acts = puppet_corpus.seen_actions(design)   # refuses an unknown design with one sentence
+    seen = frozenset((s, a) for s, aa in acts.items() for a in aa)
+    puppet_corpus.SEEN_ACTIONS, puppet_corpus.SEEN = acts, seen
+    puppet_corpus.UNSEEN = tuple((s, a) for s in SUBJECTS for a in ACTIONS if (s, a) not in seen)
+    puppet_train.SEEN = puppet_bench.SEEN = seen
 
 
 def prepare(work:Path):
@@ -92,17 +114,17 @@ def prepare(work:Path):
 
 
 def run(work:Path, standing:float, threads:int, people:float|None=None, silent:float|None=None, unet_steps:int|None=None,
-        frozen_text:bool=False, device:str='cpu'):
+        frozen_text:bool=False, device:str='cpu', design:str='cyclic'):
     import torch
     torch.set_num_threads(threads)
     from imposter.puppet_train import train_puppets
-    r = recipe(standing, people, silent, unet_steps, frozen_text)
+    r = recipe(standing, people, silent, unet_steps, frozen_text, design)
     prepare(work)
     t = time.time()
     m = train_puppets(work / 'out', work, r, device, True, True, True,
                       f'python nbs/experiments/pretraining_bias.py run --standing {standing}'
                       + ('' if people is None else f' --people {people}') + ('' if silent is None else f' --silent {silent}')
-                      + ('' if unet_steps is None else f' --unet-steps {unet_steps}') + (' --frozen-text' if frozen_text else '')
+                      + ('' if unet_steps is None else f' --unet-steps {unet_steps}') + (' --frozen-text' if frozen_text else '') + ('' if design == 'cyclic' else f' --design {design}')
                       + ('' if device == 'cpu' else f' --device {device}') + f' --work {work}')
     print(json.dumps({k: m[k] for k in KEYS}, indent=1), f'{time.time() - t:.0f} s')
 
@@ -162,7 +184,8 @@ def _models(works:list) -> list:
 
 def _data(recipe:dict) -> dict:
     "A recipe's pretraining mixture, with how its text encoder was trained ('trained' with the UNet, or 'frozen')."
-    return dict(recipe['data'], text='trained' if recipe['unet'].get('train_text', True) else 'frozen')
+    return dict(recipe['data'], text='trained' if recipe['unet'].get('train_text', True) else 'frozen',
+                design=recipe['data'].get('design', 'cyclic'))
 
 
 def _drawn(model:Path, items:list):
@@ -195,7 +218,8 @@ def drawn_actions(model:Path) -> dict:
 
 def actions_report(works:list):
     "drawn_actions for the shipped model and each candidate -> results/pretraining-bias/drawn-actions.{json,md}."
-    rows = [dict(model=name, standing=d['standing'], people=d['people'], **drawn_actions(path)) for name, d, path in _models(works)]
+    rows = [dict(model=name, standing=d['standing'], people=d['people'], **(use_design(d['design']) or drawn_actions(path)))
+            for name, d, path in _models(works)]
     (RESULTS / 'drawn-actions.json').write_text(json.dumps(rows, indent=1) + '\n')
     lines = ['| model | standing share | people share | named action | standing | a seen action of the subject | another action |',
              '|---|---|---|---|---|---|---|']
@@ -235,7 +259,9 @@ def named_by_group(model:Path, seeds:int) -> dict:
     subj = sorted({s for gg, s, _, _ in items if gg.startswith('animal,')}); who = np.array([it[1] for it in items])
     ds = np.array([ok[(g == 'animal, seen action') & (who == s)].mean() - ok[(g == 'animal, unseen action') & (who == s)].mean() for s in subj])
     gap, half, _ = mean_ci(ds)
-    return out | dict(gap=gap, gap_half=half, gap_by_subject=dict(zip(subj, ds.round(3).tolist())))
+    act = np.array([it[2] for it in items])   # by action: tells an action that is hard to draw from one left unlearned
+    by_action = {k: {a: float(ok[(g == k) & (act == a)].mean()) for a in dict.fromkeys(act[g == k])} for k in ('people', 'animal, unseen action')}
+    return out | dict(gap=gap, gap_half=half, gap_by_subject=dict(zip(subj, ds.round(3).tolist())), by_action=by_action)
 
 
 def group_row(name:str, data:dict, model:Path, seeds:int) -> dict:
@@ -243,24 +269,33 @@ def group_row(name:str, data:dict, model:Path, seeds:int) -> dict:
     share it; delete the cache file when the model changes."""
     cache = (model.parents[1] if name != 'shipped' else ROOT / 'runs') / f'by-group-{name}-{seeds}.json'
     if not cache.is_file():
-        row = dict(model=name, standing=data['standing'], people=data['people'], silent=data.get('silent', 0.0), text=data['text'], seeds=seeds,
+        use_design(data['design'])
+        row = dict(model=name, standing=data['standing'], people=data['people'], silent=data.get('silent', 0.0), text=data['text'], design=data['design'], seeds=seeds,
                    **named_by_group(model, seeds))
         cache.parent.mkdir(parents=True, exist_ok=True); cache.write_text(json.dumps(row, indent=1))
     row = json.loads(cache.read_text()); print(json.dumps(row), flush=True)
     return row
 
 
-def groups_report(works:list, seeds:int, only:bool=False):
-    "named_by_group for the shipped model and each candidate -> results/pretraining-bias/by-group.{json,md}; `only`: the candidates' rows alone, cached, no report."
+def groups_report(works:list, seeds:int, only:bool=False, keep:bool=False):
+    """named_by_group for the shipped model and each candidate -> results/pretraining-bias/by-group.{json,md}; `only`:
+    the candidates' rows alone, cached, no report; `keep`: the candidates' rows added to the committed report's rows
+    (a model of the same name replaced), for candidates whose work folders are gone."""
     if seeds < 1: raise SystemExit(f"--seeds must be at least 1, got {seeds}.")
+    models = _models(works)
     if only:
-        for name, d, path in _models(works)[1:]: group_row(name, d, path, seeds)
+        for name, d, path in models[1:]: group_row(name, d, path, seeds)
         return
-    rows = [group_row(name, d, path, seeds) for name, d, path in _models(works)]
+    if keep:
+        old = json.loads((RESULTS / 'by-group.json').read_text())
+        if {r['seeds'] for r in old} != {seeds}: raise SystemExit(f"--keep: the committed rows have seeds {sorted({r['seeds'] for r in old})}, not --seeds {seeds}.")
+        new = {name: group_row(name, d, path, seeds) for name, d, path in models[1:]}
+        rows = [new.pop(r['model'], r) for r in old] + list(new.values())
+    else: rows = [group_row(name, d, path, seeds) for name, d, path in models]
     (RESULTS / 'by-group.json').write_text(json.dumps(rows, indent=1) + '\n')
-    lines = ['| model | standing share | people share | silent share | text encoder | ' + ' | '.join(GROUPS) + ' | seen - unseen animal action (95% t over the 8 subjects) |',
-             '|---|---|---|---|---|' + '---|'*len(GROUPS) + '---|']
-    lines += [f"| {r['model']} | {r['standing']} | {r['people']} | {r.get('silent', 0.0)} | {r.get('text', 'trained')} | " + ' | '.join(f"{r[f'named: {k}']:.3f}" for k in GROUPS)
+    lines = ['| model | design | standing share | people share | silent share | text encoder | ' + ' | '.join(GROUPS) + ' | seen - unseen animal action (95% t over the 8 subjects) |',
+             '|---|---|---|---|---|---|' + '---|'*len(GROUPS) + '---|']
+    lines += [f"| {r['model']} | {r.get('design', 'cyclic')} | {r['standing']} | {r['people']} | {r.get('silent', 0.0)} | {r.get('text', 'trained')} | " + ' | '.join(f"{r[f'named: {k}']:.3f}" for k in GROUPS)
               + f" | {r['gap']:+.3f} ± {r['gap_half']:.3f} |" for r in rows]
     (RESULTS / 'by-group.md').write_text('\n'.join(lines) + '\n')
     print('\n'.join(lines))
@@ -275,6 +310,7 @@ def regate(work:Path, samples:int, unseen_seeds:int) -> dict:
     from imposter.puppet_judge import load_judge
     from imposter.puppet_train import RECIPE, evaluate_t2i
     if samples < 1 or unseen_seeds < 1: raise SystemExit(f"--samples and --unseen-seeds must be at least 1, got {samples} and {unseen_seeds}.")
+    use_design(_data(_card_recipe(work))['design'])
     pipe, judge = load_pipeline(work / 'out' / 'puppet-sd', DEVICE), load_judge(ROOT / 'data' / 'puppet-judge')
     pipe.set_progress_bar_config(disable=True)
     m, _, _ = evaluate_t2i(pipe, judge, dict(RECIPE['eval'], samples=samples, unseen_seeds=unseen_seeds), RECIPE['seed'])
@@ -295,7 +331,7 @@ def _row(name, recipe, metrics, times=None):
     verdict = {lab: ok for lab, _, _, ok in gate_rows(metrics)}
     missed = [k for k in gated if k in metrics and verdict[labels[k]] == 'MISSED']
     data = _data(recipe)
-    return dict(model=name, standing=data['standing'], people=data['people'], silent=data.get('silent', 0.0), text=data['text'], unet_steps=recipe['unet']['steps'],
+    return dict(model=name, design=data['design'], standing=data['standing'], people=data['people'], silent=data.get('silent', 0.0), text=data['text'], unet_steps=recipe['unet']['steps'],
                 **{k: metrics[k] for k in KEYS}, missed=sorted(missed), unet_seconds=(times or {}).get('unet'))
 
 
@@ -304,25 +340,30 @@ def _card_recipe(work:Path) -> dict:
     return json.loads((work / 'out' / 'puppet-sd' / 'README.md').read_text().split('```json\n', 1)[1].split('```', 1)[0])
 
 
-def report(works:list, probes:list=(), shipped:Path|None=None):
+def report(works:list, probes:list=(), shipped:Path|None=None, keep:bool=False):
+    """The gates of the shipped model and of each candidate -> results/pretraining-bias/summary.{md,json} (and each
+    candidate's metrics and unseen samples); `keep`: the candidates added to the committed summary's rows (a model of
+    the same name replaced), for candidates whose work folders are gone."""
     from imposter.puppet_train import RECIPE
     ship = json.loads(SHIPPED.read_text())
     rows = [_row('shipped (results/puppet-train-v2)', RECIPE, ship['metrics'], ship['times'])]
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if keep: rows = [r for r in json.loads((RESULTS / 'summary.json').read_text()) if r['model'] not in {w.name for w in works}]
     for w in works:
         m = json.loads((w / 'metrics.json').read_text())
         rec = _card_recipe(w); data = rec['data']
         rows.append(_row(w.name, rec, m['metrics'], m['times']))
         tag = (f"standing{data['standing']}" + ('' if data['people'] == RECIPE['data']['people'] else f"-people{data['people']}")
                + (f"-silent{data['silent']}" if data.get('silent') else '') + ('' if rec['unet'].get('train_text', True) else '-frozentext')
-               + ('' if rec['unet']['steps'] == RECIPE['unet']['steps'] else f"-unet{rec['unet']['steps']}"))
+               + ('' if rec['unet']['steps'] == RECIPE['unet']['steps'] else f"-unet{rec['unet']['steps']}")
+               + (f"-{data['design']}" if data.get('design', 'cyclic') != 'cyclic' else ''))
         shutil.copy(w / 'samples_unseen.png', RESULTS / f'samples_unseen-{tag}.png')
         shutil.copy(w / 'metrics.json', RESULTS / f'metrics-{tag}.json')
-    head = ('standing share', 'people share', 'silent share', 'text encoder', 'seen: subject', 'seen: action', 'unseen: wrong action', 'unseen: standing',
+    head = ('design', 'standing share', 'people share', 'silent share', 'text encoder', 'seen: subject', 'seen: action', 'unseen: wrong action', 'unseen: standing',
             'unseen: subject', 'base identity', 'finetuned identity', 'judge on img2img: identity', 'gates missed')
     lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
     for r in rows:
-        cells = [str(r['standing']), str(r['people']), str(r['silent']), r['text'], *(f'{r[k]:.3f}' for k in KEYS), ', '.join(r['missed']) or 'none']
+        cells = [r.get('design', 'cyclic'), str(r['standing']), str(r['people']), str(r['silent']), r['text'], *(f'{r[k]:.3f}' for k in KEYS), ', '.join(r['missed']) or 'none']
         lines.append('| ' + ' | '.join(cells) + ' |')
     (RESULTS / 'summary.md').write_text('\n'.join(lines) + '\n')
     (RESULTS / 'summary.json').write_text(json.dumps(rows, indent=1) + '\n')
@@ -340,9 +381,11 @@ if __name__ == '__main__':
     r.add_argument('--silent', type=float, default=None, help="share of the source subjects' action renders captioned by the subject alone (0 if not given)")
     r.add_argument('--unet-steps', type=int, default=None, help="UNet training steps (the shipped recipe's if not given)")
     r.add_argument('--frozen-text', action='store_true', help='keep the randomly initialised text encoder frozen (unet.train_text=False); only the UNet learns')
+    r.add_argument('--design', choices=('cyclic', 'block'), default='cyclic', help="which actions the source subjects do in pretraining (puppet_corpus.seen_actions; the shipped world is cyclic)")
     b = sub.add_parser('probe'); b.add_argument('--work', type=Path, required=True); b.add_argument('--part', default='0/1', help='k/n: pairs k, k+n, ...')
     p = sub.add_parser('report'); p.add_argument('works', type=Path, nargs='+')
     p.add_argument('--probe', type=Path, nargs='*', default=[], help="candidates' work folders whose probes to report"); p.add_argument('--shipped', type=Path, default=Path('runs/default-dev'))
+    p.add_argument('--keep', action='store_true', help="add the candidates to the committed summary's rows (their work folders need not exist)")
     g = sub.add_parser('regate', help="a candidate's seen and bias gates on more samples")
     g.add_argument('--work', type=Path, required=True); g.add_argument('--samples', type=int, default=400)
     g.add_argument('--unseen-seeds', type=int, default=4)
@@ -351,12 +394,13 @@ if __name__ == '__main__':
     q = sub.add_parser('groups', help='the named action by caption kind, and seen minus unseen animal actions')
     q.add_argument('works', type=Path, nargs='*'); q.add_argument('--seeds', type=int, default=4)
     q.add_argument('--only', action='store_true', help="the candidates' rows alone (cached in their work folders), no shipped row and no report")
+    q.add_argument('--keep', action='store_true', help="add the candidates' rows to the committed by-group report's rows instead of sampling the shipped model again")
     a = ap.parse_args()
     if a.device == 'cuda' and not __import__('torch').cuda.is_available(): raise SystemExit('--device cuda, but torch sees no CUDA GPU here.')
     DEVICE = a.device
-    if a.cmd == 'run': run(a.work, a.standing, a.threads, a.people, a.silent, a.unet_steps, a.frozen_text, a.device)
+    if a.cmd == 'run': run(a.work, a.standing, a.threads, a.people, a.silent, a.unet_steps, a.frozen_text, a.device, a.design)
     elif a.cmd == 'probe': probe(a.work, a.part)
     elif a.cmd == 'actions': actions_report(a.works)
     elif a.cmd == 'regate': regate(a.work, a.samples, a.unseen_seeds)
-    elif a.cmd == 'groups': groups_report(a.works, a.seeds, a.only)
-    else: report(a.works, a.probe, a.shipped)
+    elif a.cmd == 'groups': groups_report(a.works, a.seeds, a.only, a.keep)
+    else: report(a.works, a.probe, a.shipped, a.keep)
