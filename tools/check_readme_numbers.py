@@ -6,7 +6,7 @@ Each claim is a string the README must contain, built here from the file that ho
 gates (`results/puppet-train-v2/metrics.json`, and the identity on the test split's sources in `identity-dropout.jsonl`), the demo's scores (`results/demo/scores.json`), the Table 1 v2
 table (`results/table1-v2/results.json`, through `table1_v2.readme_table`), the LoRA-weight run (`results/lora-scale/results.json`),
 the default's check on the test split and a fresh draw (`results/default-choice/results.json`), and the pretraining-bias
-run (`results/pretraining-bias/summary.json`, with its frozen-text-encoder rows, `by-group.json`, `probe-bias95.csv`). A number edited by hand in the README, or a
+run (`results/pretraining-bias/summary.json`, with its frozen-text-encoder rows, `by-group.json`, `probe-bias95.csv`, the block design's `regate-block06.json` and `drawn-actions.json`). A number edited by hand in the README, or a
 result file rerun without the README, fails the check.
 """
 import json, sys
@@ -64,10 +64,10 @@ def claims() -> dict:
     t1v2 = json.loads((RES / 'table1-v2' / 'results.json').read_text())['unseen']['sdedit@base']
     out['tuned against SDEdit'] = (f"(target action {tuned('test', 'action_right')} against {f2(t1v2['action_right']['mean'])}, IoU {tuned('test', 'iou')} against "
                                    f"{f2(t1v2['iou']['mean'])}) and keeps more of the instance (identity {tuned('test', 'identity')} against {f2(t1v2['identity']['mean'])})")
-    pb = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r['people'] == 0.4 and not r.get('silent') and r.get('text', 'trained') == 'trained'}
+    pb = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r['people'] == 0.4 and not r.get('silent') and r.get('text', 'trained') == 'trained' and r.get('design', 'cyclic') == 'cyclic'}
     out['pretraining bias'] = (f"{f3(pb[0.6]['unseen_wrong_action'])} at the shipped standing share of 0.6 to "
                                f"{', '.join(f3(pb[k]['unseen_wrong_action']) for k in (0.9, 0.95))} and {f3(pb[0.97]['unseen_wrong_action'])} at 0.9, 0.95 and 0.97")
-    pp = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r['people'] == 0.2 and not r.get('silent') and r.get('text', 'trained') == 'trained'}
+    pp = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r['people'] == 0.2 and not r.get('silent') and r.get('text', 'trained') == 'trained' and r.get('design', 'cyclic') == 'cyclic'}
     out['pretraining bias: fewer people'] = (f"(standing 0.95 with people at 0.2: seen action {f2(pp[0.95]['seen_action'])}, wrong action "
                                              f"{f3(pp[0.95]['unseen_wrong_action'])}; 0.94: {f2(pp[0.94]['seen_action'])} and {f3(pp[0.94]['unseen_wrong_action'])})")
     rg = lambda w: f3(json.loads((RES / 'pretraining-bias' / f'regate-{w}.json').read_text())['seen_action'])
@@ -77,10 +77,15 @@ def claims() -> dict:
     out['pretraining bias: by caption kind'] = (f"(unseen animal actions drawn in {f2(min(un))}-{f2(max(un))} of the\nsamples at standing 0.9-0.94)"
                                                 f", and where the bias reaches the gate the animals stop acting in their seen combinations\ntoo (at 0.95: "
                                                 f"{f3(bg['bias95']['named: animal, seen action'])} seen, {f3(bg['bias95']['named: animal, unseen action'])} unseen)")
-    fz = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r.get('text') == 'frozen'}
+    fz = {r['standing']: r for r in json.loads((RES / 'pretraining-bias' / 'summary.json').read_text()) if r.get('text') == 'frozen' and r.get('design', 'cyclic') == 'cyclic'}
     sa = [fz[k]['seen_action'] for k in (0.6, 0.75, 0.9)]
     out['pretraining bias: frozen text encoder'] = (f"on {', '.join(f3(fz[k]['unseen_wrong_action']) for k in (0.6, 0.75))} and {f3(fz[0.9]['unseen_wrong_action'])} "
                                                     f"of unseen captions at standing 0.6, 0.75 and 0.9, with the seen action at {f2(min(sa))}-{f2(max(sa))}")
+    rb = lambda w: json.loads((RES / 'pretraining-bias' / f'regate-{w}.json').read_text())
+    dr = {r['model']: r for r in json.loads((RES / 'pretraining-bias' / 'drawn-actions.json').read_text())}
+    out['pretraining bias: block design'] = (f"on {f3(rb('block06')['seen_action'])} of {rb('block06')['n_seen']} seen captions and the wrong one on "
+                                             f"{f3(rb('block06')['unseen_wrong_action'])} of {rb('block06')['n_unseen']} unseen ones,\nmostly one of the subject's own "
+                                             f"seen actions ({f3(dr['block06']['drawn_seen'])} of the gate's samples)")
     out['pretraining bias: seen action'] = f"action on seen captions ({f2(pb[0.95]['seen_action'])}, where the gate asks 0.70)"
     sys.path.insert(0, str(REPO / 'nbs' / 'experiments'))
     import csv

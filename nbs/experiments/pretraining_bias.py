@@ -46,6 +46,9 @@ where the shipped cyclic design shows each benchmark action on four animals (`pu
         runs/bias95p20 runs/bias94p20 runs/s80silent50 runs/s60silent75     # the named action by caption kind (rows cached per model)
     python nbs/experiments/pretraining_bias.py report --keep runs/block06 runs/block09   # the fifth round, added to the
     python nbs/experiments/pretraining_bias.py groups --keep runs/block06 runs/block09   # committed rows
+    python nbs/experiments/pretraining_bias.py actions --keep runs/block06 runs/block09
+    python nbs/experiments/pretraining_bias.py regate --work runs/block06 &                        # and their seen and bias
+    python nbs/experiments/pretraining_bias.py regate --work runs/block09                          # gates on more samples
 
 The probe asks what a candidate does to the method: Baseline++ and the default preset (`imposter-tuned`) on the dev
 split's 32 unseen combinations, seed 0, each pair finetuned by the model's default, as `default_choice.py` ran them on
@@ -143,33 +146,41 @@ def probe(work:Path, part:str):
 
 
 def probe_report(work:Path, shipped:Path) -> str:
-    "The probe beside the shipped model's seed-0 rows on the same pairs: means and candidate - shipped, crossed 95% intervals."
+    """The probe beside the shipped model's seed-0 rows: means and candidate - shipped on the pairs both have, crossed 95%
+    intervals. `shipped` is default_choice.py's dev run on the shipped model (every unseen dev pair), or a committed
+    `probe-*.csv`, whose shipped rows cover the pairs unseen in that candidate's world (a block-design candidate's
+    unseen pairs are other pairs, so only those unseen in both are compared)."""
     sys.path.insert(0, str(HERE))
     import table1_v2 as t1
     from imposter.manifest import pair_factors
     from imposter.stats import crossed_diff_ci, crossed_mean_ci
     cand = [dict(r, model='candidate') for r in t1._rows(work / 'probe')]
     ids = {r['pair_id'] for r in cand}
-    ship = [dict(r, method=SHIPPED_LABELS[r['method']], model='shipped') for r in t1._rows(shipped)
-            if r['method'] in SHIPPED_LABELS and r['seed'] == '0' and r['pair_id'] in ids]
-    if len(ship) != len(cand): raise SystemExit(f"{shipped}: {len(ship)} shipped rows for the probe's {len(cand)}; is it default_choice.py's dev run?")
+    ship = ([dict(r) for r in csv.DictReader(open(shipped)) if r['model'] == 'shipped'] if shipped.suffix == '.csv' else
+            [dict(r, method=SHIPPED_LABELS[r['method']], model='shipped') for r in t1._rows(shipped) if r['method'] in SHIPPED_LABELS and r['seed'] == '0'])
+    ship = [r for r in ship if r['pair_id'] in ids]
+    both = {r['pair_id'] for r in ship}
+    if len(ship) != len([r for r in cand if r['pair_id'] in both]) or not both:
+        raise SystemExit(f"{shipped}: {len(ship)} shipped rows on {len(both)} of the probe's {len(ids)} pairs; is it default_choice.py's dev run or a probe CSV?")
     rows = cand + ship
     with open(RESULTS / f'probe-{work.name}.csv', 'w', newline='') as f:
         w = csv.DictWriter(f, ('model',) + t1.FIELDS); w.writeheader(); w.writerows({k: r[k] for k in ('model',) + t1.FIELDS} for r in rows)
     fac = pair_factors('dev')
-    def sel(model, m): return sorted((r for r in rows if r['model'] == model and r['method'] == m), key=lambda r: r['pair_id'])
+    def sel(model, m, only=None): return sorted((r for r in rows if r['model'] == model and r['method'] == m and (only is None or r['pair_id'] in only)),
+                                                key=lambda r: r['pair_id'])
     def factors(rs): return [fac[r['pair_id']][0] for r in rs], [fac[r['pair_id']][1] for r in rs]
     def diff(label, a, b):   # paired by pair (a and b sorted alike), Bonferroni over the two rows of each kind
         cis = [crossed_diff_ci([fn(r) for r in a], [fn(r) for r in b], *factors(a), 0.95, 2) for _, _, fn in t1.COLUMNS]
         return f"| {label} | " + ' | '.join(f"{c.mean:+.3f} ± {c.half:.3f}" for c in cis) + ' |'
-    lines = [f"Dev split, {len(ids)} unseen pairs, seed 0; mean ± 95% crossed half-width; then candidate - shipped for each method, and imposter-tuned - baseline++ on each model.", '',
+    lines = [f"Dev split, the candidate's {len(ids)} unseen pairs ({len(both)} with shipped rows), seed 0; mean ± 95% crossed half-width; then candidate - shipped "
+             f"for each method on those {len(both)} pairs, and imposter-tuned - baseline++ on each model.", '',
              '| model | method | ' + ' | '.join(h for _, h, _ in t1.COLUMNS) + ' |', '|---|---|' + '---|' * len(t1.COLUMNS)]
     for model in ('shipped', 'candidate'):
         for m in ('baseline++', 'imposter-tuned'):
             rs = sel(model, m)
             cis = [crossed_mean_ci([fn(r) for r in rs], *factors(rs)) for _, _, fn in t1.COLUMNS]
             lines.append(f"| {model} | {m} | " + ' | '.join(f"{c.mean:.3f} ± {c.half:.3f}" for c in cis) + ' |')
-    lines += [diff(f'candidate - shipped | {m}', sel('candidate', m), sel('shipped', m)) for m in ('baseline++', 'imposter-tuned')]
+    lines += [diff(f'candidate - shipped | {m}', sel('candidate', m, both), sel('shipped', m)) for m in ('baseline++', 'imposter-tuned')]
     lines += [diff(f'{model} | imposter-tuned - baseline++', sel(model, 'imposter-tuned'), sel(model, 'baseline++')) for model in ('shipped', 'candidate')]
     lines += ['', 'Differences (the last four rows): paired by pair; Bonferroni over the two of each kind.']
     (RESULTS / f'probe-{work.name}.md').write_text('\n'.join(lines) + '\n')
@@ -216,14 +227,17 @@ def drawn_actions(model:Path) -> dict:
     return {f'drawn_{k}': kinds.count(k) / len(kinds) for k in ('named', 'standing', 'seen', 'other')} | dict(n=len(kinds))
 
 
-def actions_report(works:list):
-    "drawn_actions for the shipped model and each candidate -> results/pretraining-bias/drawn-actions.{json,md}."
-    rows = [dict(model=name, standing=d['standing'], people=d['people'], **(use_design(d['design']) or drawn_actions(path)))
-            for name, d, path in _models(works)]
+def actions_report(works:list, keep:bool=False):
+    """drawn_actions for the shipped model and each candidate -> results/pretraining-bias/drawn-actions.{json,md};
+    `keep`: the candidates' rows added to the committed ones (a model of the same name replaced), the shipped row kept."""
+    models = _models(works)[1:] if keep else _models(works)
+    rows = [dict(model=name, design=d['design'], standing=d['standing'], people=d['people'], **(use_design(d['design']) or drawn_actions(path)))
+            for name, d, path in models]
+    if keep: rows = [r for r in json.loads((RESULTS / 'drawn-actions.json').read_text()) if r['model'] not in {w.name for w in works}] + rows
     (RESULTS / 'drawn-actions.json').write_text(json.dumps(rows, indent=1) + '\n')
-    lines = ['| model | standing share | people share | named action | standing | a seen action of the subject | another action |',
-             '|---|---|---|---|---|---|---|']
-    lines += [f"| {r['model']} | {r['standing']} | {r['people']} | " + ' | '.join(f"{r[f'drawn_{k}']:.3f}" for k in ('named', 'standing', 'seen', 'other')) + ' |'
+    lines = ['| model | design | standing share | people share | named action | standing | a seen action of the subject | another action |',
+             '|---|---|---|---|---|---|---|---|']
+    lines += [f"| {r['model']} | {r.get('design', 'cyclic')} | {r['standing']} | {r['people']} | " + ' | '.join(f"{r[f'drawn_{k}']:.3f}" for k in ('named', 'standing', 'seen', 'other')) + ' |'
               for r in rows]
     (RESULTS / 'drawn-actions.md').write_text('\n'.join(lines) + '\n')
     print('\n'.join(lines))
@@ -279,8 +293,8 @@ def group_row(name:str, data:dict, model:Path, seeds:int) -> dict:
 
 def groups_report(works:list, seeds:int, only:bool=False, keep:bool=False):
     """named_by_group for the shipped model and each candidate -> results/pretraining-bias/by-group.{json,md}; `only`:
-    the candidates' rows alone, cached, no report; `keep`: the candidates' rows added to the committed report's rows
-    (a model of the same name replaced), for candidates whose work folders are gone."""
+    the candidates' rows alone, cached, no report; `keep`: the shipped model's and the candidates' rows put in the
+    committed report's rows (a model of the same name replaced), for candidates whose work folders are gone."""
     if seeds < 1: raise SystemExit(f"--seeds must be at least 1, got {seeds}.")
     models = _models(works)
     if only:
@@ -289,7 +303,7 @@ def groups_report(works:list, seeds:int, only:bool=False, keep:bool=False):
     if keep:
         old = json.loads((RESULTS / 'by-group.json').read_text())
         if {r['seeds'] for r in old} != {seeds}: raise SystemExit(f"--keep: the committed rows have seeds {sorted({r['seeds'] for r in old})}, not --seeds {seeds}.")
-        new = {name: group_row(name, d, path, seeds) for name, d, path in models[1:]}
+        new = {name: group_row(name, d, path, seeds) for name, d, path in models}   # the shipped row too, from its cache or anew
         rows = [new.pop(r['model'], r) for r in old] + list(new.values())
     else: rows = [group_row(name, d, path, seeds) for name, d, path in models]
     (RESULTS / 'by-group.json').write_text(json.dumps(rows, indent=1) + '\n')
@@ -391,6 +405,7 @@ if __name__ == '__main__':
     g.add_argument('--unseen-seeds', type=int, default=4)
     d = sub.add_parser('actions', help='which action the shipped model and each candidate draw for the unseen captions')
     d.add_argument('works', type=Path, nargs='*')
+    d.add_argument('--keep', action='store_true', help="add the candidates' rows to the committed ones instead of sampling the shipped model again")
     q = sub.add_parser('groups', help='the named action by caption kind, and seen minus unseen animal actions')
     q.add_argument('works', type=Path, nargs='*'); q.add_argument('--seeds', type=int, default=4)
     q.add_argument('--only', action='store_true', help="the candidates' rows alone (cached in their work folders), no shipped row and no report")
@@ -400,7 +415,7 @@ if __name__ == '__main__':
     DEVICE = a.device
     if a.cmd == 'run': run(a.work, a.standing, a.threads, a.people, a.silent, a.unet_steps, a.frozen_text, a.device, a.design)
     elif a.cmd == 'probe': probe(a.work, a.part)
-    elif a.cmd == 'actions': actions_report(a.works)
+    elif a.cmd == 'actions': actions_report(a.works, a.keep)
     elif a.cmd == 'regate': regate(a.work, a.samples, a.unseen_seeds)
     elif a.cmd == 'groups': groups_report(a.works, a.seeds, a.only, a.keep)
     else: report(a.works, a.probe, a.shipped, a.keep)
