@@ -49,6 +49,7 @@ where the shipped cyclic design shows each benchmark action on four animals (`pu
     python nbs/experiments/pretraining_bias.py actions --keep runs/block06 runs/block09
     python nbs/experiments/pretraining_bias.py regate --work runs/block06 &                        # and their seen and bias
     python nbs/experiments/pretraining_bias.py regate --work runs/block09                          # gates on more samples
+    python nbs/experiments/pretraining_bias.py identity --work runs/block06                        # the card's identity gates
 
 The probe asks what a candidate does to the method: Baseline++ and the default preset (`imposter-tuned`) on the dev
 split's 32 unseen combinations, seed 0, each pair finetuned by the model's default, as `default_choice.py` ran them on
@@ -338,6 +339,25 @@ def regate(work:Path, samples:int, unseen_seeds:int) -> dict:
     return out
 
 
+def identity(work:Path) -> dict:
+    """A candidate's identity gates measured as the shipped model card measures them (`RECIPE['eval']`: the LoRA default
+    on all 8 dev sources, gated, and the authors' whole-UNet finetune reported beside it; each candidate's own card
+    has the first 2 sources only) -> results/pretraining-bias/identity-<work>.json."""
+    from imposter.models import load_pipeline
+    from imposter.puppet_bench import BENCH_FILE, BENCH_NAME, load_benchmark
+    from imposter.puppet_judge import load_judge
+    from imposter.puppet_train import RECIPE, identity_gates
+    ev, t = RECIPE['eval'], time.time()
+    pipe, judge = load_pipeline(work / 'out' / 'puppet-sd', DEVICE), load_judge(work / 'out' / 'puppet-judge')
+    pipe.set_progress_bar_config(disable=True)
+    dev = load_benchmark(work / 'out' / BENCH_NAME / 'dev' / BENCH_FILE)
+    m = identity_gates(pipe, judge, dev, ev['identity_samples'], ev['finetune'], ev['finetune_sources'], ev['steps'], ev['cfg'], ev['finetune_reported'])
+    out = dict(work=work.name, data=_card_recipe(work)['data'], **m, seconds=round(time.time() - t))
+    (RESULTS / f'identity-{work.name}.json').write_text(json.dumps(out, indent=1) + '\n')
+    print(json.dumps(out, indent=1))
+    return out
+
+
 def _row(name, recipe, metrics, times=None):
     from imposter.puppet_train import gate_rows, GATES
     gated = {k for k, _, rule, _ in GATES if rule != 'reported'}
@@ -408,6 +428,8 @@ if __name__ == '__main__':
     d.add_argument('--keep', action='store_true', help="add the candidates' rows to the committed ones instead of sampling the shipped model again")
     q = sub.add_parser('groups', help='the named action by caption kind, and seen minus unseen animal actions')
     q.add_argument('works', type=Path, nargs='*'); q.add_argument('--seeds', type=int, default=4)
+    i = sub.add_parser('identity', help="a candidate's identity gates on the shipped card's 8 dev sources, whole UNet reported")
+    i.add_argument('--work', type=Path, required=True)
     q.add_argument('--only', action='store_true', help="the candidates' rows alone (cached in their work folders), no shipped row and no report")
     q.add_argument('--keep', action='store_true', help="add the candidates' rows to the committed by-group report's rows instead of sampling the shipped model again")
     a = ap.parse_args()
@@ -417,5 +439,6 @@ if __name__ == '__main__':
     elif a.cmd == 'probe': probe(a.work, a.part)
     elif a.cmd == 'actions': actions_report(a.works, a.keep)
     elif a.cmd == 'regate': regate(a.work, a.samples, a.unseen_seeds)
+    elif a.cmd == 'identity': identity(a.work)
     elif a.cmd == 'groups': groups_report(a.works, a.seeds, a.only, a.keep)
     else: report(a.works, a.probe, a.shipped, a.keep)
