@@ -12,9 +12,10 @@ animal render, and so every seen (animal, action) combination, more frequent at 
 the action words fewer examples to generalise from. `--silent` captions that share of the source subjects' action
 renders by the subject alone (`data.silent`). `--frozen-text` keeps the randomly initialised text encoder frozen, so
 that only the UNet learns (`unet.train_text=False`), as SD's UNet learns beside a CLIP encoder trained elsewhere;
-`--unet-steps` sets the UNet's training steps; `--design block` makes every source subject do the same four benchmark
-actions and leaves the other four to people alone, the paper's own bias ("a monkey playing violin": no animal plays it),
-where the shipped cyclic design shows each benchmark action on four animals (`puppet_corpus.seen_actions`); `--device cuda` (before the subcommand) trains and samples on a GPU
+`--unet-steps` sets the UNet's training steps; `--design block` makes every source subject do the same four
+benchmark actions and leaves the other four to people alone, the paper's own bias ("a monkey playing violin": no
+animal plays it), where the shipped cyclic design shows each benchmark action on four animals
+(`puppet_corpus.seen_actions`); `--device cuda` (before the subcommand) trains and samples on a GPU
 (`pretraining_bias_gpu.sh` runs candidates side by side there).
 
     python nbs/experiments/pretraining_bias.py run --standing 0.9 --work runs/bias90                  # 2 threads
@@ -44,11 +45,16 @@ where the shipped cyclic design shows each benchmark action on four animals (`pu
     python nbs/experiments/pretraining_bias.py regate --work runs/bias94p20                          # gates on 400 and 128 samples
     python nbs/experiments/pretraining_bias.py groups runs/bias90 runs/bias93 runs/bias94 runs/bias95 runs/bias97 \
         runs/bias95p20 runs/bias94p20 runs/s80silent50 runs/s60silent75     # the named action by caption kind (rows cached per model)
-    python nbs/experiments/pretraining_bias.py report --keep runs/block06 runs/block09   # the fifth round, added to the
-    python nbs/experiments/pretraining_bias.py groups --keep runs/block06 runs/block09   # committed rows
-    python nbs/experiments/pretraining_bias.py actions --keep runs/block06 runs/block09
-    python nbs/experiments/pretraining_bias.py regate --work runs/block06 &                        # and their seen and bias
-    python nbs/experiments/pretraining_bias.py regate --work runs/block09                          # gates on more samples
+    python nbs/experiments/pretraining_bias.py regate --work runs/block06 &                        # the fifth round: seen and
+    python nbs/experiments/pretraining_bias.py regate --work runs/block09                          # bias gates on more samples,
+    python nbs/experiments/pretraining_bias.py groups --only runs/block06 &                        # the caption kinds,
+    python nbs/experiments/pretraining_bias.py groups --only runs/block09
+    python nbs/experiments/pretraining_bias.py groups --keep runs/block06 runs/block09             # added to the committed rows,
+    python nbs/experiments/pretraining_bias.py actions --keep runs/block06 runs/block09            # what they draw instead,
+    python nbs/experiments/pretraining_bias.py probe --work runs/block06 --part 0/2 &              # the method on block 0.6,
+    python nbs/experiments/pretraining_bias.py probe --work runs/block06 --part 1/2
+    python nbs/experiments/pretraining_bias.py report --keep runs/block06 runs/block09 --probe runs/block06 \
+        --shipped nbs/experiments/results/pretraining-bias/probe-bias95.csv                        # beside the shipped rows,
     python nbs/experiments/pretraining_bias.py identity --work runs/block06                        # the card's identity gates
 
 The probe asks what a candidate does to the method: Baseline++ and the default preset (`imposter-tuned`) on the dev
@@ -231,9 +237,10 @@ def drawn_actions(model:Path) -> dict:
 def actions_report(works:list, keep:bool=False):
     """drawn_actions for the shipped model and each candidate -> results/pretraining-bias/drawn-actions.{json,md};
     `keep`: the candidates' rows added to the committed ones (a model of the same name replaced), the shipped row kept."""
-    models = _models(works)[1:] if keep else _models(works)
-    rows = [dict(model=name, design=d['design'], standing=d['standing'], people=d['people'], **(use_design(d['design']) or drawn_actions(path)))
-            for name, d, path in models]
+    rows = []
+    for name, d, path in (_models(works)[1:] if keep else _models(works)):
+        use_design(d['design'])
+        rows.append(dict(model=name, design=d['design'], standing=d['standing'], people=d['people'], **drawn_actions(path)))
     if keep: rows = [r for r in json.loads((RESULTS / 'drawn-actions.json').read_text()) if r['model'] not in {w.name for w in works}] + rows
     (RESULTS / 'drawn-actions.json').write_text(json.dumps(rows, indent=1) + '\n')
     lines = ['| model | design | standing share | people share | named action | standing | a seen action of the subject | another action |',
