@@ -397,7 +397,11 @@ def bench_cli(out:str='imposter-bench', # output folder (resumed if it exists)
     scores = run_bench(out, manifest, images, model, pairs, seeds, presets, steps, cfg, finetune_steps, method, lr, rank,
                        finetune_seed, clip_model, dino_model, dino_cls_model, sscd, device, dtype, keep_artifacts, progress=not quiet,
                        lora_weight=lora_weight, **(rival or {}))
-    if not _processes(device).is_main_process: return scores   # under accelerate launch: one table, from the main process
+    state = _processes(device)
+    main = state.is_main_process
+    if state.num_processes > 1:   # under accelerate launch: every process closes the process group before it exits (an open
+        state.wait_for_everyone(); state.destroy_process_group()   # gloo group can abort a process at exit), then one table
+    if not main: return scores    # from the main process
     print(summary_table(summarize(scores, manifest=read_manifest(manifest, images))))
     print(f"per-image scores: {scores}; summary: {scores.parent / 'summary.md'}, {scores.parent / 'summary.png'}")
     return scores
