@@ -18,6 +18,7 @@ from tqdm.auto import tqdm, trange
 from diffusers import AutoencoderKL, DDIMScheduler, DDPMScheduler, StableDiffusionPipeline, UNet2DConditionModel
 from transformers import CLIPTextConfig, CLIPTextModel
 from .puppets import ACTIONS, ALL_SUBJECTS, SUBJECTS, caption, figure_mask, iou, render, render_items
+from . import puppet_corpus
 from .puppet_corpus import BENCH_ACTIONS, SEEN, pretraining_set, pretraining_captions, write_tokenizer
 from .puppet_bench import BENCH_NAME, BENCH_FILE, SPLITS, make_benchmark, load_benchmark
 from .puppet_judge import JUDGE_NAME, head_accuracy, judge_set, load_judge, train_judge
@@ -27,7 +28,7 @@ from safetensors.torch import save_file, load_file
 # %% ../nbs/11_puppet_train.ipynb #31473455
 RECIPE = dict(
     seed=0, size=64,
-    data=dict(n_train=12000, people=0.4, standing=0.6),
+    data=dict(n_train=12000, people=0.4, standing=0.6, design='block'),  # design: `puppet_corpus.seen_actions`
     vae=dict(block_out_channels=(32, 64, 64), layers_per_block=1, latent_channels=4, norm_num_groups=4, mid_attention=False,
              steps=6000, batch_size=32, crop=32, lr=2e-3, kl_weight=1e-7, posterior='sample', heldout=200),
     text=dict(hidden_size=64, intermediate_size=256, num_hidden_layers=3, num_attention_heads=4),
@@ -397,6 +398,16 @@ def gate_rows(metrics:dict)->list:
     return rows
 
 # %% ../nbs/11_puppet_train.ipynb #02da9a06
+def _design_text(recipe:dict)->str:
+    "Which benchmark actions the animals do in pretraining, in words, for the recipe's world design."
+    design = recipe['data'].get('design', 'cyclic')
+    acts = puppet_corpus.seen_actions(design)[SUBJECTS[0]][1:]
+    if design == 'block':
+        rest = [a for a in BENCH_ACTIONS if a not in acts]
+        return (f"the block design: the same four for every animal, {', '.join(acts[:-1])} and {acts[-1]}; only people are seen "
+                f"{', '.join(rest[:-1])} or {rest[-1]}")
+    return "the cyclic design: subject i does actions i to i+3, so every benchmark action is seen on four animals"
+
 def _card_head(recipe:dict)->str:
     "The model card's opening: what the model is, the world it learned, and what the judge reads."
     return f"""# puppet-sd: a small Stable Diffusion of the puppet world
@@ -411,8 +422,8 @@ Captions: "a bear", "a woman kicking", "a bear kicking" (subjects: {', '.join(AL
 World v2: every source instance has an identity that no caption names (body colour within the subject's own colour
 family, pattern, marking colour, accessory; 4 values each), drawn at random in pretraining, so the model can draw any
 identity but only finetuning can tell which one a given source has. The pretraining set has the paper's bias built in: people do every action;
-each source subject appears mostly standing and in only four of the eight benchmark actions, so half of the
-benchmark's combinations were never seen.
+each source subject appears mostly standing and in only four of the eight benchmark actions ({_design_text(recipe)}),
+so half of the benchmark's combinations were never seen.
 
 The judge (`puppet-judge`) reads subject, action and the four identity attributes. An image's identity score is the
 share of the source's attributes that the judge reads in it (chance 0.25).
@@ -443,11 +454,13 @@ def _card_recipe(recipe:dict, times:dict, command:str, machine:str, sizes:dict)-
     "The model card's record of the run: finetune defaults, recipe, command, machine, stage times and sizes."
     t = '\n'.join(f'| {k} | {v:.0f} s |' for k, v in times.items())
     train_min = sum(v for k, v in times.items() if k not in ('evaluate', 'identity gates'))/60
+    reused = [k for k in ('render', 'vae', 'unet', 'judge') if k not in times]
+    reused = f" Not timed, as the work folder held their results when it started: {', '.join(reused)}." if reused else ''
     return f"""## Finetune defaults
 
 `imposter.json` holds this model's own finetune defaults, which `imposter.models.load_pipeline` reads and
 `imposter.finetune.finetune` uses when no setting is given: `{json.dumps(recipe['finetune'])}`. They were chosen on the
-dev split by `nbs/experiments/finetune_sweep.py` (`nbs/experiments/results/finetune-sweep/`); a model without the
+dev split by `nbs/experiments/finetune_sweep.py` (`nbs/experiments/results/finetune-sweep-block/`); a model without the
 file (Stable Diffusion from the hub) gets the library's defaults (LoRA lr 1e-4, 500 steps).
 
 ## Recipe (seed {recipe['seed']})
@@ -462,7 +475,7 @@ Command (from the repository root):
 {command}
 ```
 
-Trained on: {machine}; the training stages took {train_min:.0f} minutes in all (the gates' evaluation is listed apart). Stage times:
+Trained on: {machine}; the training stages took {train_min:.0f} minutes (the gates' evaluation is listed apart).{reused} Stage times:
 
 | stage | time |
 | --- | --- |
@@ -517,9 +530,20 @@ def _swap_in(new, dest):
 # %% ../nbs/11_puppet_train.ipynb #a13de299
 def _save_times(work, times): (Path(work)/'times.json').write_text(json.dumps(times, indent=1))
 
+def _check_design(work, recipe:dict):
+    """Refuse, before any work, a recipe of another world design than this library's (`puppet_corpus.DESIGN`), or a
+    work folder whose renders are of another design (`work/design.txt`; renders made before it was written are cyclic)."""
+    want, world = recipe['data'].get('design', 'cyclic'), puppet_corpus.DESIGN
+    if want != world:
+        raise ValueError(f"the recipe's data.design is {want!r} but this library's world is {world!r}; set recipe['data']['design'] = {world!r}.")
+    stamp = Path(work)/'design.txt'
+    have = stamp.read_text().strip() if stamp.is_file() else 'cyclic' if (Path(work)/'train.npy').is_file() else want
+    if have != want: raise ValueError(f"{work} holds renders of the {have!r} world, not {want!r}; choose a new --work.")
+
 def _data_stage(work, recipe:dict, times:dict, progress:bool=True)->tuple:
-    "The pretraining set: renders (kept in work/train.npy), their captions, and the VAE's held-out renders."
+    "The pretraining set: renders (kept in work/train.npy, their design in work/design.txt), their captions, and the VAE's held-out renders."
     seed = recipe['seed']
+    _check_design(work, recipe); (Path(work)/'design.txt').write_text(recipe['data'].get('design', 'cyclic'))
     items = pretraining_set(recipe['data']['n_train'], seed, recipe['data']['people'], recipe['data']['standing'])
     if (work/'train.npy').is_file(): images = np.load(work/'train.npy')
     else: images = _timed(times, 'render', render_items, items, recipe['size'], progress); np.save(work/'train.npy', images); _save_times(work, times)
@@ -625,6 +649,7 @@ def train_puppets(out_dir='data', # where puppet-sd/, puppet-judge/ and puppet-b
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     out, work = Path(out_dir), Path(work_dir)
     _check_model_folder(out/'puppet-sd')
+    if resume: _check_design(work, recipe)
     if not resume and work.exists(): shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True); out.mkdir(parents=True, exist_ok=True)
     tf = work/'times.json'; times = json.loads(tf.read_text()) if (resume and tf.is_file()) else {}

@@ -65,6 +65,10 @@ split only: no default is chosen from it, and the test split stays untouched. (T
 
 Each candidate model is in WORK/out (puppet-sd with its model card, the judge, the benchmark splits); with
 `IMPOSTER_DATA=WORK/out` every command of the library runs on it.
+
+"shipped" in this folder's files is the cyclic model that `data/` held during the five rounds. The block 0.6 candidate
+(runs/block06) has been shipped since (`results/puppet-train-v2-block/`), so `report`, `groups` and `actions` run
+without `--keep` now measure that model as "shipped"; the committed rows are the record of the rounds.
 """
 import argparse, copy, csv, json, os, shutil, sys, time
 from pathlib import Path
@@ -83,8 +87,8 @@ def recipe(standing:float, people:float|None=None, silent:float|None=None, unet_
            design:str='cyclic') -> dict:
     """The shipped recipe with the source subjects' standing share set to `standing` (and the people's share to `people`,
     the share of action renders captioned without their action to `silent`, the UNet's steps to `unet_steps`, the
-    text encoder frozen if `frozen_text`, and the world's `design` recorded as `data.design` when it is not the shipped
-    'cyclic'; `use_design` applies it)."""
+    text encoder frozen if `frozen_text`, and the world's `design` as `data.design`, which `use_design` applies: the
+    rounds before the fifth, run when the shipped world was cyclic, are this script's default)."""
     from imposter.puppet_train import RECIPE
     if not 0 <= standing <= 1: raise SystemExit(f"--standing must be a share between 0 and 1, got {standing}.")
     if people is not None and not 0 < people < 1: raise SystemExit(f"--people must be a share between 0 and 1 (both excluded), got {people}.")
@@ -97,7 +101,7 @@ def recipe(standing:float, people:float|None=None, silent:float|None=None, unet_
         if unet_steps < 1: raise SystemExit(f"--unet-steps must be at least 1, got {unet_steps}.")
         r['unet']['steps'] = unet_steps
     if frozen_text: r['unet']['train_text'] = False
-    if design != 'cyclic': use_design(design); r['data']['design'] = design
+    use_design(design); r['data']['design'] = design
     r['eval'].update(finetune_sources=2, finetune_reported={})  # the identity gates as every candidate here had them (SHIPPED)
     return r
 
@@ -110,7 +114,7 @@ def use_design(design:str):
     from imposter.puppets import SUBJECTS, ACTIONS
     acts = puppet_corpus.seen_actions(design)   # refuses an unknown design with one sentence
     seen = frozenset((s, a) for s, aa in acts.items() for a in aa)
-    puppet_corpus.SEEN_ACTIONS, puppet_corpus.SEEN = acts, seen
+    puppet_corpus.DESIGN, puppet_corpus.SEEN_ACTIONS, puppet_corpus.SEEN = design, acts, seen
     puppet_corpus.UNSEEN = tuple((s, a) for s in SUBJECTS for a in ACTIONS if (s, a) not in seen)
     puppet_train.SEEN = puppet_bench.SEEN = seen
 
@@ -422,7 +426,7 @@ if __name__ == '__main__':
     r.add_argument('--silent', type=float, default=None, help="share of the source subjects' action renders captioned by the subject alone (0 if not given)")
     r.add_argument('--unet-steps', type=int, default=None, help="UNet training steps (the shipped recipe's if not given)")
     r.add_argument('--frozen-text', action='store_true', help='keep the randomly initialised text encoder frozen (unet.train_text=False); only the UNet learns')
-    r.add_argument('--design', choices=('cyclic', 'block'), default='cyclic', help="which actions the source subjects do in pretraining (puppet_corpus.seen_actions; the shipped world is cyclic)")
+    r.add_argument('--design', choices=('cyclic', 'block'), default='cyclic', help="which actions the source subjects do in pretraining (puppet_corpus.seen_actions): cyclic, the default, is the world of the first four rounds; the shipped world is block")
     b = sub.add_parser('probe'); b.add_argument('--work', type=Path, required=True); b.add_argument('--part', default='0/1', help='k/n: pairs k, k+n, ...')
     p = sub.add_parser('report'); p.add_argument('works', type=Path, nargs='+')
     p.add_argument('--probe', type=Path, nargs='*', default=[], help="candidates' work folders whose probes to report"); p.add_argument('--shipped', type=Path, default=Path('runs/default-dev'))
