@@ -5,13 +5,13 @@ subject rate of 0.875 from 0.9. This tunes the default preset's neighbourhood on
 (2 seeds, 64 images), then scores the result on the test split's 32 unseen combinations and on a benchmark drawn
 afresh from a seed that no earlier run used (`make_benchmark(folder, seed=FRESH_SEED)`), beside Baseline++ and the
 default preset of the time, `imposter-x0-half` ("the shipped default" below). The dev choice is now the default preset,
-`imposter-tuned`; results in `results/default-choice/`.
+`imposter-tuned`; results in `results/default-choice-block/`.
 
     python nbs/experiments/default_choice.py run dev --out runs/default-dev --part 0/2 &      # 32 unseen dev pairs x 2 seeds, the grid
     python nbs/experiments/default_choice.py run dev --out runs/default-dev --part 1/2
     python nbs/experiments/default_choice.py run dev --stage 2 --out runs/default-dev2 --part 0/2 &   # the grid's second stage (below)
     python nbs/experiments/default_choice.py run dev --stage 2 --out runs/default-dev2 --part 1/2
-    python nbs/experiments/default_choice.py choose runs/default-dev runs/default-dev2        # -> results/default-choice/dev-choice.{json,md}
+    python nbs/experiments/default_choice.py choose runs/default-dev runs/default-dev2        # -> results/default-choice-block/dev-choice.{json,md}
     python nbs/experiments/default_choice.py draw runs/bench-fresh                            # make_benchmark(runs/bench-fresh, seed=FRESH_SEED)
     python nbs/experiments/default_choice.py run test --out runs/default-test --part 0/2 &
     python nbs/experiments/default_choice.py run test --out runs/default-test --part 1/2
@@ -48,7 +48,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 import table1_v2 as t1
 
-RESULTS = HERE / 'results' / 'default-choice'
+RESULTS = HERE / 'results' / 'default-choice-block'   # the shipped block world; results/default-choice/ is the cyclic world's record (commit 21be3ad)
 FRESH_SEED = 3   # the shipped splits are seeds 1 (dev) and 2 (test); no earlier run used 3
 DEFAULT = 'imposter-x0-half'
 # the default preset's neighbourhood: LoRA weight x K x (s_a = s_p), Eq. 3 on x0 with calibrated scales as in the preset.
@@ -105,7 +105,7 @@ def goal(v:dict, b:dict) -> dict:
                 identity=v['identity'] >= 0.9 * b['identity'], leak=v['leak'] <= b['leak'])
 
 def choose(folders:list, family:str='imposter'):
-    "The dev choice by the rule of the docstring over every stage's folder -> results/default-choice/(family-)dev-choice.{json,md}."
+    "The dev choice by the rule of the docstring over every stage's folder -> results/default-choice-block/(family-)dev-choice.{json,md}."
     rows = [r for f in folders for r in t1._rows(f)]
     b = _means([r for r in t1._rows(folders[0]) if r['method'] == 'baseline++'])
     table = {l: _means([r for r in rows if r['method'] == l]) for l in grid(family=family)}
@@ -162,7 +162,7 @@ def _versus(rows, manifest, a:str, b:str, text:list) -> dict:
     return {c: dict(mean=v.mean, half=v.half, p=v.p) for c, v in d.items()}
 
 def report(test:Path, fresh:Path, fresh_csv:Path, rival_test:Path|None=None, rival_fresh:Path|None=None):
-    "Tables with crossed intervals on each benchmark and pooled, the goal on each, the timing -> results/default-choice/."
+    "Tables with crossed intervals on each benchmark and pooled, the goal on each, the timing -> results/default-choice-block/."
     from imposter.manifest import read_manifest
     from imposter.sampling import PRESETS, DEFAULT_PRESET
     chosen = json.load(open(RESULTS / 'dev-choice.json'))['chosen']

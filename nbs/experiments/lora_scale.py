@@ -8,10 +8,10 @@ highest mean pose + identity), and reports the test split's 32 unseen combinatio
 intervals of `imposter.stats`.
 
     python nbs/experiments/lora_scale.py run dev --out runs/lora-scale-dev           # 4 dev pairs x 2 seeds, every weight
-    python nbs/experiments/lora_scale.py choose runs/lora-scale-dev                  # -> results/lora-scale/dev-choice.json
+    python nbs/experiments/lora_scale.py choose runs/lora-scale-dev                  # -> results/lora-scale-block/dev-choice.json
     python nbs/experiments/lora_scale.py run test --out runs/lora-scale-test --part 0/2 &
     python nbs/experiments/lora_scale.py run test --out runs/lora-scale-test --part 1/2
-    python nbs/experiments/lora_scale.py report runs/lora-scale-test                 # -> results/lora-scale/tables.md, results.json
+    python nbs/experiments/lora_scale.py report runs/lora-scale-test                 # -> results/lora-scale-block/tables.md, results.json
 
 Each method keeps the parameter Table 1 v2 chose for it on the dev split with the finetune applied (`dev-choice.json`
 there); only the LoRA weight is new. The finetune is the model's default, seed 0, as in Table 1 v2.
@@ -24,7 +24,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 import table1_v2 as t1
 
-RESULTS = HERE / 'results' / 'lora-scale'
+RESULTS = HERE / 'results' / 'lora-scale-block'   # the shipped block world; results/lora-scale/ is the cyclic world's record (commit 21be3ad)
 METHODS = ('imposter-x0', 'sdedit', 'cross-image', 'masactrl')
 SCALES = (0.25, 0.5, 0.75, 1.0)
 
