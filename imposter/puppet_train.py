@@ -532,10 +532,12 @@ def _save_times(work, times): (Path(work)/'times.json').write_text(json.dumps(ti
 
 def _check_design(work, recipe:dict):
     """Refuse, before any work, a recipe of another world design than this library's (`puppet_corpus.DESIGN`), or a
-    work folder whose renders are of another design (`work/design.txt`; renders made before it was written are cyclic)."""
+    work folder whose renders are of another design (`work/design.txt`; renders made before it was written are cyclic;
+    `work=None`: the recipe only)."""
     want, world = recipe['data'].get('design', 'cyclic'), puppet_corpus.DESIGN
     if want != world:
         raise ValueError(f"the recipe's data.design is {want!r} but this library's world is {world!r}; set recipe['data']['design'] = {world!r}.")
+    if work is None: return
     stamp = Path(work)/'design.txt'
     have = stamp.read_text().strip() if stamp.is_file() else 'cyclic' if (Path(work)/'train.npy').is_file() else want
     if have != want: raise ValueError(f"{work} holds renders of the {have!r} world, not {want!r}; choose a new --work.")
@@ -649,7 +651,7 @@ def train_puppets(out_dir='data', # where puppet-sd/, puppet-judge/ and puppet-b
     device = torch.device(device or ('cuda' if torch.cuda.is_available() else 'cpu'))
     out, work = Path(out_dir), Path(work_dir)
     _check_model_folder(out/'puppet-sd')
-    if resume: _check_design(work, recipe)
+    _check_design(work if resume else None, recipe)   # a work folder that is not resumed is removed below
     if not resume and work.exists(): shutil.rmtree(work)
     work.mkdir(parents=True, exist_ok=True); out.mkdir(parents=True, exist_ok=True)
     tf = work/'times.json'; times = json.loads(tf.read_text()) if (resume and tf.is_file()) else {}
