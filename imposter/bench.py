@@ -14,13 +14,14 @@ from pathlib import Path
 from fastcore.script import store_true
 
 # %% ../nbs/21_bench.ipynb #63f31665
-RUN_KEYS = ('model', 'fingerprint', 'size', 'steps', 'cfg', 'finetune_steps', 'method', 'lr', 'rank', 'finetune_seed')
+RUN_KEYS = ('model', 'fingerprint', 'size', 'steps', 'cfg', 'finetune_steps', 'method', 'lr', 'rank', 'targets', 'finetune_seed')
 
 def _check_run(out:Path, settings:dict):
     "Write bench.json, or check that a resumed run has the same settings."
     f = out / 'bench.json'
     if f.is_file():
         old = json.loads(f.read_text())
+        old.setdefault('targets', 'attention' if old.get('method') == 'lora' else None)   # a run from before LoRA target sets
         old_p, new_p = old.get('presets', {}), settings.get('presets', {})
         diff = [f'{k}: {old.get(k)!r} there, {settings.get(k)!r} now' for k in RUN_KEYS if old.get(k) != settings.get(k)]
         diff += [f'{p}: {old_p[p]} there, {new_p[p]} now' for p in new_p if p in old_p and old_p[p] != new_p[p]]
@@ -239,7 +240,7 @@ def _record(pipe, steps:int, cfg:float, ft:dict, settings:dict) -> dict:
     "The run record (bench.json): what a resumed run must share, and the device and dtype this one runs on."
     from imposter.models import model_id, model_fingerprint, model_size
     return dict(model=model_id(pipe), fingerprint=model_fingerprint(pipe), size=model_size(pipe), steps=steps, cfg=float(cfg),
-                finetune_steps=ft['steps'], method=ft['method'], lr=ft['lr'], rank=ft['rank'], finetune_seed=ft['seed'],
+                finetune_steps=ft['steps'], method=ft['method'], lr=ft['lr'], rank=ft['rank'], targets=ft['targets'], finetune_seed=ft['seed'],
                 device=str(pipe.device), dtype=str(pipe.unet.dtype).removeprefix('torch.'),   # these two are recorded, not checked
                 presets={p: _params(st) for p, st in settings.items()})   # checked for the presets a resumed run shares
 
@@ -294,7 +295,7 @@ def _start_run(state, out:Path, pipe, steps:int, cfg:float, settings:dict, finet
     "The finetuning settings (the model's own where not given, else the library's), recorded with the run (`_start`) by the main process."
     from imposter.finetune import finetune_defaults
     d = finetune_defaults(pipe, method)   # recorded, so a resumed run keeps them
-    ft = dict(steps=finetune_steps or d['steps'], lr=d['lr'] if lr is None else lr, method=method, rank=rank, seed=finetune_seed)
+    ft = dict(steps=finetune_steps or d['steps'], lr=d['lr'] if lr is None else lr, method=method, rank=rank, seed=finetune_seed, targets=d.get('targets'))
     _from_main(state, lambda: _start(out, _record(pipe, steps, cfg, ft, settings)))
     return ft
 

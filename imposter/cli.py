@@ -191,6 +191,7 @@ def finetune(source:str=None, # source image, the subject (required)
              lr:float=None, # learning rate (default: the model's own, from its imposter.json, else 1e-4 for lora, 2e-6 for full)
              method:str='lora', # lora (the paper) or full (whole UNet, the authors' code)
              rank:int=4, # LoRA rank
+             lora_targets:str=None, # the modules the LoRA adapts: attention or attention+resnet (default: the model's own, else attention)
              seed:int=0, # finetune seed
              device:str=None, # cpu, cuda, cuda:N or mps (default: the best available: cuda, else mps, else cpu)
              out:str='imposter-out', # artifact folder
@@ -203,13 +204,13 @@ def finetune(source:str=None, # source image, the subject (required)
     from imposter.models import check_model, load_pipeline
     from imposter.finetune import check_finetune_args, check_artifact_folder, remove_checkpoint
     tx_T = _check_pair(source, driving, source_prompt, driving_prompt, target_prompt)
-    check_finetune_args(finetune_steps, lr, method, rank, seed)
+    check_finetune_args(finetune_steps, lr, method, rank, seed, targets=lora_targets)
     check_artifact_folder(out, overwrite)   # a file, read-only, or holding any of an artifact's file names
     ckpt = _check_checkpoint(Path(out) / 'checkpoint', checkpoint_every, resume, overwrite)
     check_device(device); check_model(model)
     pipe = load_pipeline(model, device)
     art = _finetune(pipe, ckpt, checkpoint_every, resume, source, driving, source_prompt, driving_prompt, tx_T, steps=finetune_steps,
-                    lr=lr, method=method, rank=rank, seed=seed, progress=not quiet)
+                    lr=lr, method=method, rank=rank, targets=lora_targets, seed=seed, progress=not quiet)
     art.save(out, overwrite=overwrite)
     remove_checkpoint(ckpt)
     print(f"artifact: {out} ({art.settings['method']}, {art.settings['steps']} steps, lr {art.settings['lr']:g}, {art.settings['seconds']:.1f} s, "

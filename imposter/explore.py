@@ -283,10 +283,12 @@ def finetune_settings(pipe, # the base model (its own defaults, `finetune.finetu
                       method:str='lora', # 'lora' or 'full'
                       rank:int=4, # LoRA rank
                       seed:int=0, # finetune seed
+                      targets:str|None=None, # LoRA targets (default: the model's own, else 'attention')
                      ) -> dict:
     "The finetune settings with the defaults filled in: what a finetune depends on besides the model and the pair."
     d = finetune_defaults(pipe, method)
-    return dict(method=method, steps=d['steps'] if steps is None else steps, lr=d['lr'] if lr is None else lr, rank=rank, seed=seed)
+    return dict(method=method, steps=d['steps'] if steps is None else steps, lr=d['lr'] if lr is None else lr, rank=rank, seed=seed,
+                targets=d.get('targets') if targets is None else targets)
 
 def finetune_key(pipe, source, driving, # the base model, and the two images (paths or PIL images)
                  source_prompt:str, driving_prompt:str, target_prompt:str|None, # the three prompts (tx_T None: derived)

@@ -4,11 +4,11 @@
 
 # %% auto #0
 __all__ = ['ARTIFACT_FILE', 'LATENTS_FILE', 'LORA_FILE', 'UNET_FILE', 'ARTIFACT_FILES', 'ARTIFACT_FORMAT', 'ARTIFACT_KEYS',
-           'LORA_TARGETS', 'DEFAULT_LR', 'LR_MAX', 'DEFAULT_STEPS', 'PRECISIONS', 'AMP_DTYPES', 'CHECKPOINT_FILE',
-           'CHECKPOINT_KEYS', 'LONG_FINETUNE', 'encode_image', 'encode_text', 'ArtifactError', 'check_writable_folder',
-           'check_artifact_folder', 'lora_shapes', 'Artifact', 'check_lora_weight', 'remove', 'denoising_loss',
-           'check_finetune_args', 'lora_state', 'finetune_defaults', 'resolve_precision', 'check_autocast',
-           'CheckpointError', 'read_checkpoint', 'remove_checkpoint', 'save_checkpoint', 'finetune']
+           'LORA_TARGETS', 'DEFAULT_TARGETS', 'DEFAULT_LR', 'LR_MAX', 'DEFAULT_STEPS', 'PRECISIONS', 'AMP_DTYPES',
+           'CHECKPOINT_FILE', 'CHECKPOINT_KEYS', 'LONG_FINETUNE', 'encode_image', 'encode_text', 'ArtifactError',
+           'check_writable_folder', 'check_artifact_folder', 'lora_shapes', 'Artifact', 'check_lora_weight', 'remove',
+           'denoising_loss', 'check_finetune_args', 'lora_state', 'finetune_defaults', 'resolve_precision',
+           'check_autocast', 'CheckpointError', 'read_checkpoint', 'remove_checkpoint', 'save_checkpoint', 'finetune']
 
 # %% ../nbs/03_finetune.ipynb #563ef9d1
 import glob, hashlib, json, math, os, re, shutil, socket, tempfile, time, warnings
@@ -244,12 +244,12 @@ def _check_latents(p, lat:dict):
         raise _bad(p, f"holds latents of shapes {tuple(s.shape)} and {tuple(d.shape)}; both must be one float tensor (1, C, h, w)")
 
 def _check_lora(p, w:dict, rank):
-    "Diffusers' LoRA format: for each module a down (r, in) and an up (out, r) weight, r the recorded rank."
+    "Diffusers' LoRA format: for each module a down (r, in) and an up (out, r) weight, r the recorded rank (a convolution's: (r, in, k, k), (out, r, 1, 1))."
     if not w: raise _bad(p, 'holds no LoRA weights')
     mods = {}
     for k, v in w.items():
         m = re.fullmatch(r'unet\.(.+)\.lora\.(down|up)\.weight', k)
-        if m is None or v.ndim != 2: raise _bad(p, f'holds {k!r} of shape {tuple(v.shape)}, which is not a UNet LoRA weight')
+        if m is None or v.ndim not in (2, 4): raise _bad(p, f'holds {k!r} of shape {tuple(v.shape)}, which is not a UNet LoRA weight')
         mods.setdefault(m[1], {})[m[2]] = v
     for name, ab in mods.items():
         if len(ab) != 2: raise _bad(p, f"lacks the {'up' if 'down' in ab else 'down'} weight of {name}")
@@ -260,12 +260,16 @@ def _check_lora(p, w:dict, rank):
 # %% ../nbs/03_finetune.ipynb #d065f5a5
 def lora_shapes(unet, # a UNet (with or without LoRA adapters)
                 rank:int, # the LoRA rank
+                targets:str='attention', # a key of `LORA_TARGETS`: which modules the LoRA adapts
                ) -> dict:
-    "The LoRA weights `finetune` trains on `unet`: diffusers' names and their shapes."
+    "The LoRA weights `finetune` trains on `unet`: diffusers' names and their shapes (a convolution's down weight keeps its kernel)."
     out = {}
     for n, m in unet.named_modules():
-        if any(n == t or n.endswith('.' + t) for t in LORA_TARGETS) and hasattr(m, 'in_features'):
-            out[f'{n}.lora.down.weight'], out[f'{n}.lora.up.weight'] = (rank, m.in_features), (m.out_features, rank)
+        if not any(n == t or n.endswith('.' + t) for t in LORA_TARGETS[targets]): continue
+        if isinstance(m, nn.Linear): down, up = (rank, m.in_features), (m.out_features, rank)
+        elif isinstance(m, nn.Conv2d): down, up = (rank, m.in_channels, *m.kernel_size), (m.out_channels, rank, 1, 1)
+        else: continue
+        out[f'{n}.lora.down.weight'], out[f'{n}.lora.up.weight'] = down, up
     return out
 
 def _check_fit(weights:dict, want:dict, what:str):
@@ -335,7 +339,7 @@ def check(self:Artifact, pipe:StableDiffusionPipeline):
                                 f"{(1, pipe.unet.config.in_channels, h, h)}; finetune again on this model.")
     if self.method == 'lora':
         rank = next((v.shape[0] for k, v in self.weights.items() if k.endswith('lora.down.weight')), 0)
-        _check_fit(self.weights, lora_shapes(pipe.unet, rank), 'LoRA')
+        _check_fit(self.weights, lora_shapes(pipe.unet, rank, self.settings.get('targets') or 'attention'), 'LoRA')   # artifacts before target sets: attention
 
 # %% ../nbs/03_finetune.ipynb #b775e900
 def check_lora_weight(weight, method:str='lora') -> float:
@@ -379,7 +383,11 @@ def remove(pipe:StableDiffusionPipeline) -> StableDiffusionPipeline:
     return pipe
 
 # %% ../nbs/03_finetune.ipynb #26852718
-LORA_TARGETS = ['to_k', 'to_q', 'to_v', 'to_out.0']
+LORA_TARGETS = {  # the modules a LoRA finetune adapts (peft's `target_modules`), by name
+    'attention': ['to_k', 'to_q', 'to_v', 'to_out.0'],   # diffusers' LoRA recipe: the attention projections
+    'attention+resnet': ['to_k', 'to_q', 'to_v', 'to_out.0', 'conv1', 'conv2'],   # and the ResNet blocks' two 3x3 convolutions
+}
+DEFAULT_TARGETS = 'attention'
 DEFAULT_LR = {'lora': 1e-4, 'full': 2e-6}  # lora: diffusers' recipe, confirmed by the puppet Table 1 (above); full: the authors' value
 
 def _targets(sched, latents, noise, t):
@@ -434,7 +442,7 @@ def _check_trained(unet, weights, sched, batch, dev, amp_dtype, lr):
 # %% ../nbs/03_finetune.ipynb #827e52ba
 LR_MAX = torch.finfo(torch.float32).max / 10   # Adam's first step is lr / (1 - beta1) = 10 lr: above this it overflows float32
 
-def check_finetune_args(steps, lr, method, rank, seed=0, precision='auto'):
+def check_finetune_args(steps, lr, method, rank, seed=0, precision='auto', targets=None):
     "One clear error for a bad finetune setting, before any work."
     check_seed(seed, 'finetune seed')
     if precision not in PRECISIONS: raise ValueError(f"precision must be one of {', '.join(map(repr, PRECISIONS))}, got {precision!r}.")
@@ -444,20 +452,24 @@ def check_finetune_args(steps, lr, method, rank, seed=0, precision='auto'):
     if lr is not None and not (isinstance(lr, (int, float)) and math.isfinite(lr) and 0 < lr < LR_MAX):
         raise ValueError(f"learning rate must be a positive finite number below {LR_MAX:.1e}, got {lr!r}.")
     if method == 'lora' and (not isinstance(rank, int) or rank < 1): raise ValueError(f"LoRA rank must be an integer >= 1, got {rank!r}.")
+    if targets is not None and targets not in LORA_TARGETS:  # None: the default
+        raise ValueError(f"LoRA targets must be one of {', '.join(map(repr, LORA_TARGETS))}, got {targets!r}.")
+    if targets is not None and method != 'lora': raise ValueError(f"LoRA targets name the modules a LoRA adapts; the {method!r} finetune trains the whole UNet.")
 
 def lora_state(unet) -> dict:
     "The UNet's ImPoster LoRA weights in diffusers' format, as float32 copies on the CPU (what an artifact stores)."
     w = convert_state_dict_to_diffusers(get_peft_model_state_dict(unet, adapter_name='imposter'))
+    w = {k.replace('.lora_A.', '.lora.down.').replace('.lora_B.', '.lora.up.'): v for k, v in w.items()}   # the converter leaves convolutions' keys in peft's names
     return {k: v.detach().to('cpu', torch.float32, copy=True) for k, v in w.items()}
 
 DEFAULT_STEPS = 500  # the paper's n_tr
 
 def finetune_defaults(pipe:StableDiffusionPipeline, # the base model
                       method:str='lora', # 'lora' or 'full'
-                     ) -> dict: # dict(lr=..., steps=...)
+                     ) -> dict: # dict(lr=..., steps=...), and targets=... for 'lora'
     "The finetune settings used when none are given: the model folder's own (`imposter.json`), else the library's."
     own = getattr(pipe, 'imposter_defaults', None) or {}
-    return dict(lr=DEFAULT_LR[method], steps=DEFAULT_STEPS) | own.get(method, {})
+    return dict(lr=DEFAULT_LR[method], steps=DEFAULT_STEPS) | (dict(targets=DEFAULT_TARGETS) if method == 'lora' else {}) | own.get(method, {})
 
 # %% ../nbs/03_finetune.ipynb #e2c78d4e
 PRECISIONS = ('auto', 'fp32', 'bf16', 'fp16')
@@ -581,7 +593,8 @@ def _pair_key(imgs:list, tx_S:str, tx_D:str) -> str:
 
 def _check_resume(folder, rec:dict, run:dict, steps:int):
     "Refuse, in one sentence, to continue a checkpoint of another finetune, or one that has done more than `steps`."
-    was = {'precision': run['settings'].get('precision')} | rec['settings']   # a checkpoint from before the precision option names none
+    was = {'precision': run['settings'].get('precision'),   # a checkpoint from before the precision option names none,
+           'targets': 'attention' if rec['settings'].get('method') == 'lora' else None} | rec['settings']   # one from before target sets trained attention
     diff = [f"{k} {was.get(k)!r} there, {v!r} now" for k, v in run['settings'].items() if was.get(k) != v]
     if rec['pair'] != run['pair']: diff.append('another pair there (other images or captions)')
     if rec['fingerprint'] != run['fingerprint']: diff.append(f"model {rec['model_id']!r} (fingerprint {rec['fingerprint']}) there, {run['model_id']!r} ({run['fingerprint']}) now")
@@ -627,7 +640,7 @@ def _prompts(pipe, source_prompt, driving_prompt, target_prompt) -> tuple:
     for p, name in ((tx_S, 'source prompt'), (tx_D, 'driving prompt'), (tx_T, 'target prompt')): check_prompt_length(p, getattr(pipe, 'tokenizer', None), name)
     return tx_S, tx_D, tx_T
 
-def _make_trainable(unet, method, rank, seed) -> dict|None:
+def _make_trainable(unet, method, rank, seed, targets) -> dict|None:
     "Give `unet` the weights to train: a seeded LoRA adapter, or every weight in float32; returns the base weights to restore ('full')."
     if method == 'full':
         base = {k: v.detach().to('cpu', copy=True) for k, v in unet.state_dict().items()}
@@ -636,7 +649,7 @@ def _make_trainable(unet, method, rank, seed) -> dict|None:
     unet.requires_grad_(False)
     with torch.random.fork_rng(devices=[]):   # the LoRA init draws from the global generator: seed it, leave it as it was
         torch.manual_seed(seed)
-        unet.add_adapter(LoraConfig(r=rank, lora_alpha=rank, init_lora_weights='gaussian', target_modules=LORA_TARGETS), adapter_name='imposter')
+        unet.add_adapter(LoraConfig(r=rank, lora_alpha=rank, init_lora_weights='gaussian', target_modules=LORA_TARGETS[targets]), adapter_name='imposter')
     cast_training_params(unet, dtype=torch.float32)
 
 def _unmake_trainable(unet, method, base, dtype, was_training):
@@ -646,19 +659,20 @@ def _unmake_trainable(unet, method, base, dtype, was_training):
     else: unet.load_state_dict(base); nn.Module.to(unet, dtype).requires_grad_(False)
 
 # %% ../nbs/03_finetune.ipynb #bd17fac4
-def _checked(pipe, source, driving, source_prompt, driving_prompt, target_prompt, steps, lr, method, rank, seed, precision) -> tuple:
-    "Every input of a finetune checked, before any work: (steps, lr, precision, prompts, size, images, the run's record)."
+def _checked(pipe, source, driving, source_prompt, driving_prompt, target_prompt, steps, lr, method, rank, seed, precision, targets) -> tuple:
+    "Every input of a finetune checked, before any work: (steps, lr, targets, precision, prompts, size, images, the run's record)."
     d = finetune_defaults(pipe, method) if method in DEFAULT_LR else {}   # an unknown method is named just below
     steps, lr = (d.get('steps') if steps is None else steps), (d.get('lr') if lr is None else lr)
-    check_finetune_args(steps, lr, method, rank, seed, precision)
+    if method == 'lora' and targets is None: targets = d.get('targets')
+    check_finetune_args(steps, lr, method, rank, seed, precision, targets)
     precision = resolve_precision(precision, pipe.device, pipe.unet.dtype, method)
     check_autocast(precision, pipe.device)
     tx_S, tx_D, tx_T = _prompts(pipe, source_prompt, driving_prompt, target_prompt)
     size = model_size(pipe)
     imgs = [load_image(source, size), load_image(driving, size)]   # file errors surface here, before any work
-    run = dict(settings=dict(method=method, lr=lr, rank=rank if method == 'lora' else None, seed=seed, precision=precision), steps=steps,
+    run = dict(settings=dict(method=method, lr=lr, rank=rank if method == 'lora' else None, targets=targets, seed=seed, precision=precision), steps=steps,
                pair=_pair_key(imgs, tx_S, tx_D), model_id=model_id(pipe), fingerprint=model_fingerprint(pipe))
-    return steps, lr, precision, (tx_S, tx_D, tx_T), size, imgs, run
+    return steps, lr, targets, precision, (tx_S, tx_D, tx_T), size, imgs, run
 
 def _iteration(unet, sched, batches, dev, amp_dtype, opt, scaler) -> float:
     "One training iteration: an optimiser step on each batch; returns the mean loss."
@@ -681,6 +695,7 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
              lr:float|None=None, # learning rate; None: `finetune_defaults` (DEFAULT_LR[method] unless the model says otherwise)
              method:str='lora', # 'lora' (the paper) or 'full' (the whole UNet, the authors' code)
              rank:int=4, # LoRA rank
+             targets:str|None=None, # LoRA: a key of `LORA_TARGETS`; None: `finetune_defaults` ('attention' unless the model says otherwise)
              seed:int=0, # seeds the latent sample, the noise and the timesteps
              progress:bool=True, # show a progress bar with the loss
              callback=None, # called as callback(iteration, loss, unet) after each iteration (and its checkpoint), e.g. to keep snapshots
@@ -692,8 +707,8 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
     "Finetune on the source and driving images with their captions (Eq. 1); returns the artifact."
     rec = _checkpoint_plan(checkpoint_dir, checkpoint_every, resume)   # the checkpoint to continue, or None
     if rec: steps, lr = (rec['steps'] if steps is None else steps), (rec['settings']['lr'] if lr is None else lr)
-    steps, lr, precision, (tx_S, tx_D, tx_T), size, imgs, run = _checked(pipe, source, driving, source_prompt, driving_prompt,
-                                                                          target_prompt, steps, lr, method, rank, seed, precision)
+    steps, lr, targets, precision, (tx_S, tx_D, tx_T), size, imgs, run = _checked(pipe, source, driving, source_prompt, driving_prompt,
+                                                                                   target_prompt, steps, lr, method, rank, seed, precision, targets)
     if rec: _check_resume(checkpoint_dir, rec, run, steps)
     remove(pipe)
     if getattr(pipe.unet, 'peft_config', None):
@@ -705,7 +720,7 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
     unet, dev, dtype = pipe.unet, pipe.device, pipe.unet.dtype
     sched = DDPMScheduler.from_config(pipe.scheduler.config)
     n_t, was_training = sched.config.num_train_timesteps, unet.training
-    base = _make_trainable(unet, method, rank, seed)
+    base = _make_trainable(unet, method, rank, seed, targets)
     params = {n: p for n, p in unet.named_parameters() if p.requires_grad}
     opt = torch.optim.Adam(list(params.values()), lr=lr)
     amp_dtype, scaler = AMP_DTYPES[precision], (torch.amp.GradScaler(dev.type) if precision == 'fp16' else None)
@@ -732,7 +747,7 @@ def finetune(pipe:StableDiffusionPipeline, # base model (left unchanged)
         weights = lora_state(unet) if method == 'lora' else {k: v.detach().to('cpu', dtype, copy=True) for k, v in unet.state_dict().items()}
         _check_trained(unet, weights, sched, batches[-1], dev, amp_dtype, lr)
     finally: _unmake_trainable(unet, method, base, dtype, was_training)
-    settings = dict(method=method, steps=steps, lr=lr, rank=rank if method == 'lora' else None, seed=seed, size=size,
+    settings = dict(method=method, steps=steps, lr=lr, rank=rank if method == 'lora' else None, targets=targets, seed=seed, size=size,
                     seconds=round(spent + time.time() - t0, 2), device=str(dev), dtype=str(dtype).removeprefix('torch.'), precision=precision)
     if scaler is not None: settings['loss_scale'] = scaler.get_scale()
     if rec: settings['resumed_at'] = start
