@@ -277,7 +277,7 @@ def _merge(out:Path, every:list) -> Path:
 
 # %% ../nbs/21_bench.ipynb #00ff7891
 def _check_inputs(out, manifest, images, pairs, seeds, presets, steps:int, cfg:float, finetune_steps, method:str, lr, rank:int,
-                  finetune_seed:int, **rivals) -> tuple:
+                  finetune_seed:int, targets:str|None=None, **rivals) -> tuple:
     "Check everything before any expensive work: the run's (seeds, presets, per, settings, every, rows, out)."
     from imposter.finetune import check_finetune_args, check_writable_folder
     from imposter.manifest import parse_presets, parse_seeds, read_manifest
@@ -285,17 +285,19 @@ def _check_inputs(out, manifest, images, pairs, seeds, presets, steps:int, cfg:f
     seeds, presets = parse_seeds(seeds), parse_presets(presets)
     per = preset_params(presets, **rivals)
     settings = {p: resolve_settings(p, steps, cfg, seeds, **per[p]) for p in presets}
-    check_finetune_args(finetune_steps, lr, method, rank, finetune_seed)
+    check_finetune_args(finetune_steps, lr, method, rank, finetune_seed, targets=targets)
     check_finetune_method(method, settings)
     every = read_manifest(manifest, images); rows = _chosen(every, pairs)
     out = check_writable_folder(out, 'bench output folder')
     return seeds, presets, per, settings, every, rows, out
 
-def _start_run(state, out:Path, pipe, steps:int, cfg:float, settings:dict, finetune_steps, lr, method:str, rank:int, finetune_seed:int) -> dict:
+def _start_run(state, out:Path, pipe, steps:int, cfg:float, settings:dict, finetune_steps, lr, method:str, rank:int, finetune_seed:int,
+               targets:str|None=None) -> dict:
     "The finetuning settings (the model's own where not given, else the library's), recorded with the run (`_start`) by the main process."
     from imposter.finetune import finetune_defaults
     d = finetune_defaults(pipe, method)   # recorded, so a resumed run keeps them
-    ft = dict(steps=finetune_steps or d['steps'], lr=d['lr'] if lr is None else lr, method=method, rank=rank, seed=finetune_seed, targets=d.get('targets'))
+    ft = dict(steps=finetune_steps or d['steps'], lr=d['lr'] if lr is None else lr, method=method, rank=rank, seed=finetune_seed,
+              targets=d.get('targets') if targets is None else targets)
     _from_main(state, lambda: _start(out, _record(pipe, steps, cfg, ft, settings)))
     return ft
 
@@ -344,19 +346,20 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
               init:str=None, # masactrl: 'driving', 'source' or 'noise'
               invert_cfg:float=None, # inversion, cross-image, masactrl: guidance of the DDIM inversion
               lora_weight:float=None, # the LoRA finetune's weight for every preset that uses it (None: 1, as trained)
+              lora_targets:str=None, # the modules the LoRA adapts, a key of `finetune.LORA_TARGETS` (default: the model's own, else 'attention')
              ) -> Path: # the scores CSV
     "Finetune once per pair, generate every preset x seed, score every image; resumable, shared by the processes of `accelerate launch`."
     from imposter.finetune import remove
     from imposter.models import load_pipeline
     seeds, presets, per, settings, every, rows, out = _check_inputs(   # 1. check everything before any expensive work
-        out, manifest, images, pairs, seeds, presets, steps, cfg, finetune_steps, method, lr, rank, finetune_seed, strength=strength,
+        out, manifest, images, pairs, seeds, presets, steps, cfg, finetune_steps, method, lr, rank, finetune_seed, targets=lora_targets, strength=strength,
         skip=skip, contrast=contrast, queries=queries, start_step=start_step, start_layer=start_layer, init=init, invert_cfg=invert_cfg,
         lora_weight=lora_weight)
     state = _processes(device); device = _process_device(state, device)
     with ExitStack() as held:
         _from_main(state, lambda: _claim(out, held))   # one run at a time; the main process holds the folder until the run ends
         if pipe is None: pipe = load_pipeline(model, device=device, dtype=_dtype(dtype))   # 2. models, and the run record
-        ft = _start_run(state, out, pipe, steps, cfg, settings, finetune_steps, lr, method, rank, finetune_seed)
+        ft = _start_run(state, out, pipe, steps, cfg, settings, finetune_steps, lr, method, rank, finetune_seed, lora_targets)
         job = _Job(out, pipe, presets, seeds, settings, per, steps, cfg, ft, keep_artifacts,
                    _scorers(str(pipe.device), clip_model, dino_model, dino_cls_model, sscd), _judge(judge, rows, str(pipe.device)))
         _run_share(state, job, rows, progress)   # 3. this process's share of the pairs that have work left
@@ -388,6 +391,7 @@ def bench_cli(out:str='imposter-bench', # output folder (resumed if it exists)
               keep_artifacts:store_true=False, # also save each pair's finetuned weights
               quiet:store_true=False, # no progress bar
               lora_weight:float=None, # the LoRA finetune's weight for every preset that uses it: 1 as trained, 0 the base model (default: 1)
+              lora_targets:str=None, # the modules the LoRA adapts: attention or attention+resnet (default: the model's own, else attention)
               rival:RIVAL_FLAGS=None, # the rival methods' settings, `RIVAL_FLAGS` (default: each method's own)
              ):
     "Benchmark: finetune each pair, generate every preset x seed, score every image, summarise as Table 1."
@@ -397,7 +401,7 @@ def bench_cli(out:str='imposter-bench', # output folder (resumed if it exists)
     check_device(device)
     scores = run_bench(out, manifest, images, model, pairs, seeds, presets, steps, cfg, finetune_steps, method, lr, rank,
                        finetune_seed, clip_model, dino_model, dino_cls_model, sscd, device, dtype, keep_artifacts, progress=not quiet,
-                       lora_weight=lora_weight, **(rival or {}))
+                       lora_weight=lora_weight, lora_targets=lora_targets, **(rival or {}))
     state = _processes(device)
     main = state.is_main_process
     if state.num_processes > 1:   # under accelerate launch: every process closes the process group before it exits (an open
