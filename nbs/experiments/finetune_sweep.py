@@ -3,6 +3,8 @@
     python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --part 0/2 &   # one process per core
     python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --part 1/2
     python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --lrs <chosen> --ranks 16   # does rank matter?
+    python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --targets attention+resnet --lrs 1e-3,3e-3,1e-2 --part 0/2 &   # LoRA on the ResNet convolutions too
+    python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --targets attention+resnet --lrs 1e-3,3e-3,1e-2 --part 1/2
     python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --method full --lrs 1e-5,1e-4,1e-3 --part 0/2 &   # the whole UNet
     python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --method full --lrs 1e-5,1e-4,1e-3 --part 1/2
     python nbs/experiments/finetune_sweep.py report runs/finetune-sweep
@@ -17,7 +19,9 @@ probability of the target action > 0.5), subject, leak of the driving person, si
 
 The rule, fixed before the run: the default is the LoRA setting with the highest target-action rate of ImPoster among
 the settings whose ImPoster identity is at least 0.8 (the world's identity gate); if none reaches 0.8, the setting with
-the highest identity. The whole-UNet rows (`--method full`, the authors' finetune) are reported beside it.
+the highest identity. The LoRA grid is rank 4 on either target set (`finetune.LORA_TARGETS`: the attention
+projections, or these and the ResNet blocks' convolutions; the second was added, with this rule unchanged, before its
+rows were run). The whole-UNet rows (`--method full`, the authors' finetune) are reported beside it.
 Writes nbs/experiments/results/finetune-sweep-block/{sweep.csv, summary.json, summary.md, pareto.png} (the shipped block
 world). results/finetune-sweep/ is the cyclic world's record, made by this script as it stood at commit 21be3ad.
 """
@@ -30,14 +34,14 @@ STEPS = (250, 500)
 PRESETS = ('baseline++', 'imposter')
 SEEDS = (0, 1)
 FIELDS = ('pair_id', 'seen', 'lr', 'rank', 'steps', 'preset', 'seed', 'identity', 'action_right', 'action_prob', 'subject_prob',
-          'leak_prob', 'iou', 'finetune_s', 'method')
+          'leak_prob', 'iou', 'finetune_s', 'method', 'targets')
 
 def sweep_pairs(rows):
     "One pair per source and per action: source i with action i (seen) for even i, action i + 4 (unseen) for odd i."
     by = {(int(r['source_image'].split('/')[-1][:-4]), int(r['driving_image'].split('/')[-1][:-4])): r for r in rows}
     return [by[(i + 1, (i if i % 2 == 0 else i + 4) % 8 + 1)] for i in range(8)]
 
-def run(out, part, lrs, steps, seeds, ranks, method='lora'):
+def run(out, part, lrs, steps, seeds, ranks, method='lora', targets='attention'):
     import torch
     torch.set_num_threads(1)
     from imposter import finetune as ft, models
@@ -52,11 +56,13 @@ def run(out, part, lrs, steps, seeds, ranks, method='lora'):
     out.mkdir(parents=True, exist_ok=True)
     for row in pairs[k::n]:
         for lr, rank in [(lr, r if method == 'lora' else 0) for r in ranks for lr in lrs]:
-            f = out / (f"pair{row['pair_id']}-lr{lr:g}" + ('-full' if method == 'full' else '' if rank == 4 else f'-rank{rank}') + '.csv')
+            f = out / (f"pair{row['pair_id']}-lr{lr:g}" + ('-full' if method == 'full' else '' if rank == 4 else f'-rank{rank}')
+                       + ('' if method == 'full' or targets == 'attention' else f'-{targets}') + '.csv')
             if f.exists(): continue  # resumable: one file per (pair, lr), written whole
             snaps, t0 = {}, time.time()
             art = ft.finetune(pipe, row['source_image'], row['driving_image'], row['source_prompt'], row['driving_prompt'],
                               row['target_prompt'], steps=max(steps), lr=lr, method=method, rank=rank or 4, progress=False,
+                              targets=targets if method == 'lora' else None,
                               callback=lambda it, loss, unet: snaps.__setitem__(it, snapshot(unet)) if it in steps else None)
             secs, res = time.time() - t0, []
             for s in steps:
@@ -67,57 +73,61 @@ def run(out, part, lrs, steps, seeds, ranks, method='lora'):
                         res.append(dict(pair_id=row['pair_id'], seen=row['seen'], lr=lr, rank=rank, steps=s, preset=preset, seed=seed,
                                         identity=sc['identity'], action_right=float(sc['action_prob'] > 0.5),
                                         action_prob=sc['action_prob'], subject_prob=sc['subject_prob'], leak_prob=sc['leak_prob'],
-                                        iou=sc['iou'], finetune_s=round(secs * s / max(steps), 1), method=method))
+                                        iou=sc['iou'], finetune_s=round(secs * s / max(steps), 1), method=method,
+                                        targets=targets if method == 'lora' else ''))
             tmp = f.with_suffix('.tmp')
             with open(tmp, 'w', newline='') as fh:
                 w = csv.DictWriter(fh, FIELDS, lineterminator='\n'); w.writeheader(); w.writerows(res)
             tmp.replace(f)
-            print(f"pair {row['pair_id']} lr {lr:g} rank {rank}: {secs:.0f} s", flush=True)
+            print(f"pair {row['pair_id']} lr {lr:g} rank {rank} {targets}: {secs:.0f} s", flush=True)
 
 def report(runs, dest):
     from imposter import viz
     rows = [r for f in sorted(runs.glob('pair*.csv')) for r in csv.DictReader(open(f))]
     for r in rows:
-        for c in FIELDS[7:-1]: r[c] = float(r[c])
+        for c in FIELDS[7:-2]: r[c] = float(r[c])   # the scores (not method, targets)
         r['method'] = r.get('method') or 'lora'  # the first rows had no method column: all LoRA
-    keys = sorted({(r['method'], float(r['lr']), int(r['rank']), int(r['steps'])) for r in rows})
+        r['targets'] = r.get('targets') or ('attention' if r['method'] == 'lora' else '')  # nor, before target sets, a targets column
+        r['pose_identity'] = r['action_right'] * (r['subject_prob'] > 0.5) * r['identity']   # Table 1 v2's selection score, per image
+    key = lambda r: (r['method'], r['targets'], float(r['lr']), int(r['rank']), int(r['steps']))
+    keys = sorted({key(r) for r in rows})
     def stat(rs, c):  # mean over pairs (seeds averaged first) and the standard error over pairs
         by = {}
         for r in rs: by.setdefault(r['pair_id'], []).append(r[c])
         v = np.array([np.mean(x) for x in by.values()])
         return float(v.mean()), float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else float('nan'), len(v)
     summ = []
-    for method, lr, rank, st in keys:
+    for k in keys:
         for preset in PRESETS:
-            rs = [r for r in rows if (r['method'], float(r['lr']), int(r['rank']), int(r['steps'])) == (method, lr, rank, st) and r['preset'] == preset]
-            d = dict(method=method, lr=lr, rank=rank, steps=st, preset=preset)
-            for c in ('identity', 'action_right', 'subject_prob', 'leak_prob', 'iou'):
+            rs = [r for r in rows if key(r) == k and r['preset'] == preset]
+            d = dict(zip(('method', 'targets', 'lr', 'rank', 'steps'), k), preset=preset)
+            for c in ('identity', 'action_right', 'subject_prob', 'leak_prob', 'iou', 'pose_identity'):
                 d[c], d[c + '_se'], d['n_pairs'] = stat(rs, c)
             d['action_right_unseen'] = stat([r for r in rs if r['seen'] in ('False', '0')], 'action_right')[0]
             d['finetune_s'] = float(np.median([r['finetune_s'] for r in rs]))
             summ.append(d)
     imp = [d for d in summ if d['preset'] == 'imposter' and d['rank'] in (4, 0)]  # the grid (LoRA rank 4, whole UNet); other ranks are a check
-    grid = [d for d in imp if d['method'] == 'lora' and d['rank'] == 4]  # the default is chosen on the LoRA grid (the paper's finetune)
+    grid = [d for d in imp if d['method'] == 'lora' and d['rank'] == 4]  # the default is chosen on the LoRA grid (rank 4, either target set)
     ok = [d for d in grid if d['identity'] >= 0.8]
     best = max(ok, key=lambda d: (d['action_right'], d['identity'])) if ok else max(grid, key=lambda d: d['identity'])
     dest.mkdir(parents=True, exist_ok=True)
-    with open(dest / 'sweep.csv', 'w', newline='') as fh:
-        w = csv.DictWriter(fh, FIELDS, lineterminator='\n'); w.writeheader(); w.writerows(rows)
+    with open(dest / 'sweep.csv', 'w', newline='') as fh:   # the rows as run (the score above is derived from them)
+        w = csv.DictWriter(fh, FIELDS, lineterminator='\n', extrasaction='ignore'); w.writeheader(); w.writerows(rows)
     rule = 'highest ImPoster target-action rate with identity >= 0.8' if ok else 'no setting reached identity 0.8: highest identity'
-    (dest / 'summary.json').write_text(json.dumps(dict(chosen=dict(method=best['method'], lr=best['lr'], steps=best['steps'], rank=best['rank'] or None), rule=rule, settings=summ), indent=1))
-    lines = ['| method | lr | rank | steps | pairs | preset | identity | target action | unseen: target action | subject p | leak p | IoU | finetune s |',
-             '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
+    (dest / 'summary.json').write_text(json.dumps(dict(chosen=dict(method=best['method'], targets=best['targets'], lr=best['lr'], steps=best['steps'], rank=best['rank'] or None), rule=rule, settings=summ), indent=1))
+    lines = ['| method | targets | lr | rank | steps | pairs | preset | identity | target action | unseen: target action | subject p | leak p | IoU | pose + identity | finetune s |',
+             '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for d in summ:
-        mark = ' **(chosen)**' if all(d[k] == best[k] for k in ('method', 'lr', 'rank', 'steps')) else ''
-        lines.append(f"| {d['method']} | {d['lr']:g} | {d['rank'] or '-'} | {d['steps']}{mark} | {d['n_pairs']} | {d['preset']} | {d['identity']:.3f} ± {d['identity_se']:.3f} | "
+        mark = ' **(chosen)**' if all(d[k] == best[k] for k in ('method', 'targets', 'lr', 'rank', 'steps')) else ''
+        lines.append(f"| {d['method']} | {d['targets'] or '-'} | {d['lr']:g} | {d['rank'] or '-'} | {d['steps']}{mark} | {d['n_pairs']} | {d['preset']} | {d['identity']:.3f} ± {d['identity_se']:.3f} | "
                      f"{d['action_right']:.3f} ± {d['action_right_se']:.3f} | {d['action_right_unseen']:.3f} | {d['subject_prob']:.3f} | "
-                     f"{d['leak_prob']:.3f} | {d['iou']:.3f} | {d['finetune_s']:.0f} |")
+                     f"{d['leak_prob']:.3f} | {d['iou']:.3f} | {d['pose_identity']:.3f} ± {d['pose_identity_se']:.3f} | {d['finetune_s']:.0f} |")
     (dest / 'summary.md').write_text(f"Dev split, {len(SEEDS)} seeds per pair; mean ± standard error over pairs. "
                                      f"Rule: {rule}.\n\n" + '\n'.join(lines) + '\n')
-    fig = viz.tradeoff([d['identity'] for d in imp], [d['action_right'] for d in imp], [('full ' if d['method'] == 'full' else '') + f"{d['lr']:g}/{d['steps']}" for d in imp],
+    fig = viz.tradeoff([d['identity'] for d in imp], [d['action_right'] for d in imp], [('full ' if d['method'] == 'full' else '+resnet ' if d['targets'] == 'attention+resnet' else '') + f"{d['lr']:g}/{d['steps']}" for d in imp],
                        'identity (share of the source attributes kept)', 'target action right', chosen=imp.index(best),
                        xerr=[d['identity_se'] for d in imp], yerr=[d['action_right_se'] for d in imp],
-                       title='Finetune on the dev split, ImPoster (K = 5): [method] lr / steps')
+                       title='Finetune on the dev split, ImPoster (K = 5): [method or LoRA targets] lr / steps')
     fig.savefig(dest / 'pareto.png', dpi=150, bbox_inches='tight')
     print((dest / 'summary.md').read_text())
 
@@ -131,8 +141,9 @@ if __name__ == '__main__':
     ap.add_argument('--steps', default=','.join(map(str, STEPS)))
     ap.add_argument('--ranks', default='4', help='LoRA ranks (the grid is rank 4; another rank is a check at chosen lrs)')
     ap.add_argument('--method', default='lora', choices=('lora', 'full'), help='LoRA, or the whole UNet (the authors\' code)')
+    ap.add_argument('--targets', default='attention', choices=('attention', 'attention+resnet'), help='the modules a LoRA adapts (finetune.LORA_TARGETS)')
     a = ap.parse_args()
     if a.what == 'run':
         run(Path(a.out), a.part, tuple(float(x) for x in a.lrs.split(',')), tuple(int(x) for x in a.steps.split(',')), SEEDS,
-            tuple(int(x) for x in a.ranks.split(',')), a.method)
+            tuple(int(x) for x in a.ranks.split(',')), a.method, a.targets)
     else: report(Path(a.runs), Path(__file__).parent / 'results' / 'finetune-sweep-block')

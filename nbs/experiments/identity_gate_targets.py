@@ -1,0 +1,48 @@
+"""The world's finetuned-identity gate, measured for each LoRA target set: does adapting the ResNet convolutions too
+let a LoRA learn a source's identity?
+
+The gate (`puppet_train.identity_gates`, as `imposter-train-puppets` measures it for the model card): on each of the
+8 dev-split sources, finetune on its first pair with the model's default settings (`data/puppet-sd/imposter.json`)
+and the given LoRA target set, then sample the source's caption 8 times (50 DDIM steps, CFG 7.5, seeds 40000+) and
+read the share of the source's four identity attributes in the samples. One process per target set:
+
+    python nbs/experiments/identity_gate_targets.py run attention --out runs/identity-gate-targets &
+    python nbs/experiments/identity_gate_targets.py run attention+resnet --out runs/identity-gate-targets
+    python nbs/experiments/identity_gate_targets.py report runs/identity-gate-targets   # -> results/finetune-sweep-block/identity-gate-targets.json
+
+With `attention` this is the model card's gate, so its number must equal the card's `finetuned_identity`.
+"""
+import argparse, json, time
+from pathlib import Path
+
+RESULT = Path(__file__).parent / 'results' / 'finetune-sweep-block' / 'identity-gate-targets.json'
+
+def run(targets, out):
+    import torch
+    torch.set_num_threads(1)
+    from imposter import models
+    from imposter.puppet_judge import load_judge
+    from imposter.puppet_bench import load_benchmark
+    from imposter.puppet_train import identity_gates
+    pipe, judge = models.load_pipeline(None, device='cpu'), load_judge()
+    t0 = time.time()
+    m = identity_gates(pipe, judge, load_benchmark(split='dev'), 8, dict(targets=targets), 8, 50, 7.5)
+    m['seconds'] = round(time.time() - t0, 1)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f'{targets}.json').write_text(json.dumps(m, indent=1))
+    print(targets, round(m['finetuned_identity'], 3), m['finetuned_identity_per_source'])
+
+def report(runs):
+    res = {f.stem: json.loads(f.read_text()) for f in sorted(runs.glob('*.json'))}
+    RESULT.write_text(json.dumps(res, indent=1))
+    for t, m in res.items():
+        print(f"{t}: finetuned identity {m['finetuned_identity']:.3f} (per source {', '.join(f'{v:.2f}' for v in m['finetuned_identity_per_source'])}); "
+              f"base {m['base_identity']:.3f}; settings {m['finetune_settings']}")
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('what', choices=('run', 'report'))
+    ap.add_argument('arg', help='run: a LoRA target set (finetune.LORA_TARGETS); report: the run folder')
+    ap.add_argument('--out', default='runs/identity-gate-targets')
+    a = ap.parse_args()
+    run(a.arg, Path(a.out)) if a.what == 'run' else report(Path(a.arg))
