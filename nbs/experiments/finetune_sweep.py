@@ -5,6 +5,8 @@
     python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --lrs <chosen> --ranks 16   # does rank matter?
     python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --targets attention+resnet --lrs 1e-3,3e-3,1e-2 --part 0/2 &   # LoRA on the ResNet convolutions too
     python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --targets attention+resnet --lrs 1e-3,3e-3,1e-2 --part 1/2
+    python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --presets imposter-tuned --lrs 3e-3 --steps 500 --part 0/2 &   # the default preset
+    python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --presets imposter-tuned --lrs 3e-3 --steps 500 --part 1/2     # (and with --targets attention+resnet)
     python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --method full --lrs 1e-5,1e-4,1e-3 --part 0/2 &   # the whole UNet
     python nbs/experiments/finetune_sweep.py run --out runs/finetune-sweep --method full --lrs 1e-5,1e-4,1e-3 --part 1/2
     python nbs/experiments/finetune_sweep.py report runs/finetune-sweep
@@ -41,7 +43,7 @@ def sweep_pairs(rows):
     by = {(int(r['source_image'].split('/')[-1][:-4]), int(r['driving_image'].split('/')[-1][:-4])): r for r in rows}
     return [by[(i + 1, (i if i % 2 == 0 else i + 4) % 8 + 1)] for i in range(8)]
 
-def run(out, part, lrs, steps, seeds, ranks, method='lora', targets='attention'):
+def run(out, part, lrs, steps, seeds, ranks, method='lora', targets='attention', presets=PRESETS):
     import torch
     torch.set_num_threads(1)
     from imposter import finetune as ft, models
@@ -57,7 +59,8 @@ def run(out, part, lrs, steps, seeds, ranks, method='lora', targets='attention')
     for row in pairs[k::n]:
         for lr, rank in [(lr, r if method == 'lora' else 0) for r in ranks for lr in lrs]:
             f = out / (f"pair{row['pair_id']}-lr{lr:g}" + ('-full' if method == 'full' else '' if rank == 4 else f'-rank{rank}')
-                       + ('' if method == 'full' or targets == 'attention' else f'-{targets}') + '.csv')
+                       + ('' if method == 'full' or targets == 'attention' else f'-{targets}')
+                       + ('' if presets == PRESETS else '-' + '-'.join(presets)) + '.csv')
             if f.exists(): continue  # resumable: one file per (pair, lr), written whole
             snaps, t0 = {}, time.time()
             art = ft.finetune(pipe, row['source_image'], row['driving_image'], row['source_prompt'], row['driving_prompt'],
@@ -67,7 +70,7 @@ def run(out, part, lrs, steps, seeds, ranks, method='lora', targets='attention')
             secs, res = time.time() - t0, []
             for s in steps:
                 a = dataclasses.replace(art, weights=snaps[s], settings={**art.settings, 'steps': s})
-                for preset in PRESETS:
+                for preset in presets:
                     ims = generate(pipe, a, preset, seeds=seeds, progress=False)
                     for seed, sc in zip(seeds, score_pair(ims, row, {}, judge)):
                         res.append(dict(pair_id=row['pair_id'], seen=row['seen'], lr=lr, rank=rank, steps=s, preset=preset, seed=seed,
@@ -98,8 +101,9 @@ def report(runs, dest):
         return float(v.mean()), float(v.std(ddof=1) / np.sqrt(len(v))) if len(v) > 1 else float('nan'), len(v)
     summ = []
     for k in keys:
-        for preset in PRESETS:
+        for preset in sorted({r['preset'] for r in rows}, key=lambda p: (p not in PRESETS, p)):   # the grid's two, then any other
             rs = [r for r in rows if key(r) == k and r['preset'] == preset]
+            if not rs: continue   # a preset run beside the grid at some settings only
             d = dict(zip(('method', 'targets', 'lr', 'rank', 'steps'), k), preset=preset)
             for c in ('identity', 'action_right', 'subject_prob', 'leak_prob', 'iou', 'pose_identity'):
                 d[c], d[c + '_se'], d['n_pairs'] = stat(rs, c)
@@ -118,7 +122,7 @@ def report(runs, dest):
     lines = ['| method | targets | lr | rank | steps | pairs | preset | identity | target action | unseen: target action | subject p | leak p | IoU | pose + identity | finetune s |',
              '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for d in summ:
-        mark = ' **(chosen)**' if all(d[k] == best[k] for k in ('method', 'targets', 'lr', 'rank', 'steps')) else ''
+        mark = ' **(chosen)**' if all(d[k] == best[k] for k in ('method', 'targets', 'lr', 'rank', 'steps', 'preset')) else ''
         lines.append(f"| {d['method']} | {d['targets'] or '-'} | {d['lr']:g} | {d['rank'] or '-'} | {d['steps']}{mark} | {d['n_pairs']} | {d['preset']} | {d['identity']:.3f} ± {d['identity_se']:.3f} | "
                      f"{d['action_right']:.3f} ± {d['action_right_se']:.3f} | {d['action_right_unseen']:.3f} | {d['subject_prob']:.3f} | "
                      f"{d['leak_prob']:.3f} | {d['iou']:.3f} | {d['pose_identity']:.3f} ± {d['pose_identity_se']:.3f} | {d['finetune_s']:.0f} |")
@@ -142,8 +146,9 @@ if __name__ == '__main__':
     ap.add_argument('--ranks', default='4', help='LoRA ranks (the grid is rank 4; another rank is a check at chosen lrs)')
     ap.add_argument('--method', default='lora', choices=('lora', 'full'), help='LoRA, or the whole UNet (the authors\' code)')
     ap.add_argument('--targets', default='attention', choices=('attention', 'attention+resnet'), help='the modules a LoRA adapts (finetune.LORA_TARGETS)')
+    ap.add_argument('--presets', default=','.join(PRESETS), help='the presets sampled after each finetune (another preset is a check beside the grid)')
     a = ap.parse_args()
     if a.what == 'run':
         run(Path(a.out), a.part, tuple(float(x) for x in a.lrs.split(',')), tuple(int(x) for x in a.steps.split(',')), SEEDS,
-            tuple(int(x) for x in a.ranks.split(',')), a.method, a.targets)
+            tuple(int(x) for x in a.ranks.split(',')), a.method, a.targets, tuple(a.presets.split(',')))
     else: report(Path(a.runs), Path(__file__).parent / 'results' / 'finetune-sweep-block')
