@@ -20,8 +20,9 @@ def _check_run(out:Path, settings:dict):
     "Write bench.json, or check that a resumed run has the same settings."
     f = out / 'bench.json'
     if f.is_file():
+        from imposter.finetune import recorded_targets
         old = json.loads(f.read_text())
-        old.setdefault('targets', 'attention' if old.get('method') == 'lora' else None)   # a run from before LoRA target sets
+        old['targets'] = recorded_targets(old)   # a run from before LoRA target sets trained attention
         old_p, new_p = old.get('presets', {}), settings.get('presets', {})
         diff = [f'{k}: {old.get(k)!r} there, {settings.get(k)!r} now' for k in RUN_KEYS if old.get(k) != settings.get(k)]
         diff += [f'{p}: {old_p[p]} there, {new_p[p]} now' for p in new_p if p in old_p and old_p[p] != new_p[p]]

@@ -7,8 +7,9 @@ __all__ = ['ARTIFACT_FILE', 'LATENTS_FILE', 'LORA_FILE', 'UNET_FILE', 'ARTIFACT_
            'LORA_TARGETS', 'DEFAULT_TARGETS', 'DEFAULT_LR', 'LR_MAX', 'DEFAULT_STEPS', 'PRECISIONS', 'AMP_DTYPES',
            'CHECKPOINT_FILE', 'CHECKPOINT_KEYS', 'LONG_FINETUNE', 'encode_image', 'encode_text', 'ArtifactError',
            'check_writable_folder', 'check_artifact_folder', 'lora_shapes', 'Artifact', 'check_lora_weight', 'remove',
-           'denoising_loss', 'check_finetune_args', 'lora_state', 'finetune_defaults', 'resolve_precision',
-           'check_autocast', 'CheckpointError', 'read_checkpoint', 'remove_checkpoint', 'save_checkpoint', 'finetune']
+           'denoising_loss', 'check_finetune_args', 'recorded_targets', 'lora_state', 'finetune_defaults',
+           'resolve_precision', 'check_autocast', 'CheckpointError', 'read_checkpoint', 'remove_checkpoint',
+           'save_checkpoint', 'finetune']
 
 # %% ../nbs/03_finetune.ipynb #563ef9d1
 import glob, hashlib, json, math, os, re, shutil, socket, tempfile, time, warnings
@@ -22,7 +23,6 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file, load_file
 from diffusers import DDPMScheduler, StableDiffusionPipeline
 from diffusers.training_utils import cast_training_params
-from diffusers.utils import convert_state_dict_to_diffusers
 from peft import LoraConfig
 from peft.utils import get_peft_model_state_dict
 from .data import load_image, check_prompt, check_prompt_length, check_seed, target_prompt as derive_target_prompt
@@ -339,7 +339,7 @@ def check(self:Artifact, pipe:StableDiffusionPipeline):
                                 f"{(1, pipe.unet.config.in_channels, h, h)}; finetune again on this model.")
     if self.method == 'lora':
         rank = next((v.shape[0] for k, v in self.weights.items() if k.endswith('lora.down.weight')), 0)
-        _check_fit(self.weights, lora_shapes(pipe.unet, rank, self.settings.get('targets') or 'attention'), 'LoRA')   # artifacts before target sets: attention
+        _check_fit(self.weights, lora_shapes(pipe.unet, rank, recorded_targets(self.settings)), 'LoRA')
 
 # %% ../nbs/03_finetune.ipynb #b775e900
 def check_lora_weight(weight, method:str='lora') -> float:
@@ -456,10 +456,14 @@ def check_finetune_args(steps, lr, method, rank, seed=0, precision='auto', targe
         raise ValueError(f"LoRA targets must be one of {', '.join(map(repr, LORA_TARGETS))}, got {targets!r}.")
     if targets is not None and method != 'lora': raise ValueError(f"LoRA targets name the modules a LoRA adapts; the {method!r} finetune trains the whole UNet.")
 
+def recorded_targets(settings:dict) -> str|None:
+    "The LoRA target set a finetune record names (an artifact's or checkpoint's settings, a bench run); one from before target sets trained 'attention'."
+    return settings.get('targets', 'attention' if settings.get('method') == 'lora' else None)
+
 def lora_state(unet) -> dict:
     "The UNet's ImPoster LoRA weights in diffusers' format, as float32 copies on the CPU (what an artifact stores)."
-    w = convert_state_dict_to_diffusers(get_peft_model_state_dict(unet, adapter_name='imposter'))
-    w = {k.replace('.lora_A.', '.lora.down.').replace('.lora_B.', '.lora.up.'): v for k, v in w.items()}   # the converter leaves convolutions' keys in peft's names
+    w = get_peft_model_state_dict(unet, adapter_name='imposter')   # peft's names; diffusers' `convert_state_dict_to_diffusers` maps only the attention projections'
+    w = {k.replace('.lora_A.', '.lora.down.').replace('.lora_B.', '.lora.up.'): v for k, v in w.items()}
     return {k: v.detach().to('cpu', torch.float32, copy=True) for k, v in w.items()}
 
 DEFAULT_STEPS = 500  # the paper's n_tr
@@ -593,8 +597,8 @@ def _pair_key(imgs:list, tx_S:str, tx_D:str) -> str:
 
 def _check_resume(folder, rec:dict, run:dict, steps:int):
     "Refuse, in one sentence, to continue a checkpoint of another finetune, or one that has done more than `steps`."
-    was = {'precision': run['settings'].get('precision'),   # a checkpoint from before the precision option names none,
-           'targets': 'attention' if rec['settings'].get('method') == 'lora' else None} | rec['settings']   # one from before target sets trained attention
+    was = {'precision': run['settings'].get('precision'),   # a checkpoint from before the precision option names none
+           'targets': recorded_targets(rec['settings'])} | rec['settings']
     diff = [f"{k} {was.get(k)!r} there, {v!r} now" for k, v in run['settings'].items() if was.get(k) != v]
     if rec['pair'] != run['pair']: diff.append('another pair there (other images or captions)')
     if rec['fingerprint'] != run['fingerprint']: diff.append(f"model {rec['model_id']!r} (fingerprint {rec['fingerprint']}) there, {run['model_id']!r} ({run['fingerprint']}) now")
