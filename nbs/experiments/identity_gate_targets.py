@@ -10,6 +10,9 @@ read the share of the source's four identity attributes in the samples. One proc
     python nbs/experiments/identity_gate_targets.py run attention+resnet --out runs/identity-gate-targets
     python nbs/experiments/identity_gate_targets.py report runs/identity-gate-targets   # -> results/finetune-sweep-block/identity-gate-targets.json
 
+`--steps` (and `--lr`) override the model's default finetune length (and rate); the result is then named
+`<set>-<steps>steps` (`-lr<lr>`), e.g. `run attention+resnet --steps 1000`.
+
 With `attention` this is the model card's gate, so its number must equal the card's `finetuned_identity`.
 """
 import argparse, json, time
@@ -17,7 +20,7 @@ from pathlib import Path
 
 RESULT = Path(__file__).parent / 'results' / 'finetune-sweep-block' / 'identity-gate-targets.json'
 
-def run(targets, out):
+def run(targets, out, steps=None, lr=None):
     import torch
     torch.set_num_threads(1)
     from imposter import models
@@ -26,11 +29,13 @@ def run(targets, out):
     from imposter.puppet_train import identity_gates
     pipe, judge = models.load_pipeline(None, device='cpu'), load_judge()
     t0 = time.time()
-    m = identity_gates(pipe, judge, load_benchmark(split='dev'), 8, dict(targets=targets), 8, 50, 7.5)
+    kw = dict(targets=targets, **({'steps': steps} if steps else {}), **({'lr': lr} if lr else {}))
+    name = targets + (f'-{steps}steps' if steps else '') + (f'-lr{lr:g}' if lr else '')
+    m = identity_gates(pipe, judge, load_benchmark(split='dev'), 8, kw, 8, 50, 7.5)
     m['seconds'] = round(time.time() - t0, 1)
     out.mkdir(parents=True, exist_ok=True)
-    (out / f'{targets}.json').write_text(json.dumps(m, indent=1))
-    print(targets, round(m['finetuned_identity'], 3), m['finetuned_identity_per_source'])
+    (out / f'{name}.json').write_text(json.dumps(m, indent=1))
+    print(name, round(m['finetuned_identity'], 3), m['finetuned_identity_per_source'])
 
 def report(runs):
     res = {f.stem: json.loads(f.read_text()) for f in sorted(runs.glob('*.json'))}
@@ -44,5 +49,7 @@ if __name__ == '__main__':
     ap.add_argument('what', choices=('run', 'report'))
     ap.add_argument('arg', help='run: a LoRA target set (finetune.LORA_TARGETS); report: the run folder')
     ap.add_argument('--out', default='runs/identity-gate-targets')
+    ap.add_argument('--steps', type=int, help="finetune steps (default: the model's)")
+    ap.add_argument('--lr', type=float, help="finetune learning rate (default: the model's)")
     a = ap.parse_args()
-    run(a.arg, Path(a.out)) if a.what == 'run' else report(Path(a.arg))
+    run(a.arg, Path(a.out), a.steps, a.lr) if a.what == 'run' else report(Path(a.arg))

@@ -4,11 +4,13 @@ Parameters are chosen on the *dev* split; every reported number comes from the *
 results/table1-v2-block/ (the shipped block world). results/table1-v2/ is the record of the cyclic world's model, made
 by this script as it stood at commit 21be3ad (without the `imposter-tuned` row, whose preset did not exist yet).
 
-    # 1. dev split: one finetune per pair, every method over its parameter grid (one process per core)
+    # 1. dev split: one finetune per pair and LoRA target set, every method over its parameter grid (one process per core)
     python nbs/experiments/table1_v2.py run dev --out runs/t1v2-dev --part 0/2 &
     python nbs/experiments/table1_v2.py run dev --out runs/t1v2-dev --part 1/2
-    python nbs/experiments/table1_v2.py choose runs/t1v2-dev          # -> results/table1-v2/dev-choice.{json,md}
-    # 2. test split: all 64 pairs, one finetune each, every method at its dev-chosen parameters
+    python nbs/experiments/table1_v2.py run dev --finetune attention+resnet --out runs/t1v2-dev-resnet --part 0/2 &
+    python nbs/experiments/table1_v2.py run dev --finetune attention+resnet --out runs/t1v2-dev-resnet --part 1/2
+    python nbs/experiments/table1_v2.py choose runs/t1v2-dev runs/t1v2-dev-resnet   # -> results/table1-v2-block/dev-choice.{json,md}
+    # 2. test split: the unseen pairs, one finetune per chosen target set, every method at its dev-chosen parameters
     python nbs/experiments/table1_v2.py run test --out runs/t1v2-test --part 0/2 &
     python nbs/experiments/table1_v2.py run test --out runs/t1v2-test --part 1/2
     # 3. the tables with crossed intervals, the time per image and the examples figure -> results/table1-v2/
@@ -22,6 +24,13 @@ The selection rule, fixed before the run: for each method, the grid value with t
 score*, the per-image product [target action read] x [subject read] x identity (the share of the
 source's four attributes read); ties go to the method's published default. The score is what the task asks for: this
 subject (its class and its instance), in that pose.
+
+The finetune is a grid dimension too (`FINETUNES`; added after the first dev run, once the dev finetune sweep had shown
+the second set drawing the target action more often (`results/finetune-sweep-block/`), and before this script ran with it):
+for every method that uses the pair's finetune, the (LoRA target set, grid value) with the highest mean pose-and-identity
+score, ties to the model's shipped set (`attention`); `@base` methods do not use the finetune's weights and are run once.
+The model's default target set (`data/puppet-sd/imposter.json`) is the one chosen for the library's default preset,
+`imposter-tuned`.
 """
 import argparse, csv, json, sys, time
 from pathlib import Path
@@ -32,6 +41,9 @@ RESULTS = HERE / 'results' / 'table1-v2-block'   # the shipped block world; resu
 DEV_PAIRS = 4   # the first 4 of the finetune sweep's 8 dev pairs: 2 seen, 2 unseen combinations (pairs 1, 14, 19, 32)
 SEEDS = dict(dev=(0, 1), test=(0,))   # seeds per pair: 2 on the DEV_PAIRS dev pairs, 1 on the 32 unseen test pairs (seeds are nested in pairs)
 # method -> list of parameter dicts tried on dev (the first is the method's published default where one exists)
+# the pair's finetune, by name: the model's default settings with this LoRA target set (`finetune.LORA_TARGETS`); the first
+# is the set the model shipped with, and the one a CSV without a `finetune` column was made with
+FINETUNES = {'attention': dict(targets='attention'), 'attention+resnet': dict(targets='attention+resnet')}
 GRID = {
     'baseline++': [{}],
     'imposter': [{}],
@@ -46,7 +58,7 @@ GRID = {
     'masactrl': [dict(start_step=s) for s in (4, 10, 20)],
     'masactrl@base': [dict(start_step=s) for s in (4, 10, 20)],
 }
-FIELDS = ('pair_id', 'seen', 'method', 'params', 'seed', 'identity', 'action_prob', 'subject_prob', 'leak_prob', 'iou', 'colour_error',
+FIELDS = ('pair_id', 'seen', 'method', 'finetune', 'params', 'seed', 'identity', 'action_prob', 'subject_prob', 'leak_prob', 'iou', 'colour_error',
           'joint', 'seconds')
 
 def unseen(row) -> bool:
@@ -57,73 +69,103 @@ def joint(r) -> float:
     "The pose-and-identity score of one image: [target action read] x [subject read] x identity."
     return float(float(r['action_prob']) > 0.5) * float(float(r['subject_prob']) > 0.5) * float(r['identity'])
 
+def finetune_of(r) -> str:
+    "The finetune (a `FINETUNES` name) a scores row was made with; files from before the column used the first."
+    return r.get('finetune') or next(iter(FINETUNES))
+
+def uses_finetune(method:str) -> bool: return not method.endswith('@base')
+
 def run_pairs(out:Path, part:str, pairs:list, runs:list, seeds, images:bool):
-    """Finetune each of this part's pairs once (the model's default, seed 0), then sample and score every run
-    (label, method, `sample` settings, params to record) with `seeds`; one CSV per pair, written whole (resumable)."""
+    """Finetune each of this part's pairs once per finetune its runs name (the model's defaults with that target set, seed
+    0), then sample and score every run (label, finetune name, `sample` settings, params to record) with `seeds`; one CSV
+    per pair, written whole (resumable)."""
     import torch
     torch.set_num_threads(1)
-    from imposter import models, puppet_judge, scoring
+    from imposter import models, puppet_judge
     from imposter.finetune import finetune
-    from imposter.sampling import sample, save_image
     pipe, judge = models.load_pipeline(None, device='cpu'), puppet_judge.load_judge()
     (k, n), seeds = map(int, part.split('/')), list(seeds)
     out.mkdir(parents=True, exist_ok=True)
     for row in pairs[k::n]:
         f = out / f"pair{row['pair_id']}.csv"
         if f.exists(): continue   # resumable: one file per pair, written whole
-        t0 = time.time()
-        art = finetune(pipe, row['source_image'], row['driving_image'], row['source_prompt'], row['driving_prompt'], row['target_prompt'], progress=False)
-        rows = [dict(pair_id=row['pair_id'], method='finetune', params='{}', seconds=time.time() - t0)]
-        for label, method, settings, params in runs:
-            s = sample(pipe, art, method, seeds, progress=False, **settings)
-            for seed, img, sc in zip(seeds, s.images, scoring.score_pair(s.images, row, {}, judge)):
-                r = dict(pair_id=row['pair_id'], seen=int(row['seen']), method=label, params=json.dumps(params), seed=seed,
-                         seconds=s.seconds/len(seeds), **{c: sc[c] for c in FIELDS if c in sc})
-                r['joint'] = joint(r); rows.append(r)
-                if images: save_image(img, out / 'images' / f"{row['pair_id']}" / f"{label}_seed{seed}.png", overwrite=True)
+        t0, rows = time.time(), []
+        for ft in dict.fromkeys(run[1] for run in runs):
+            t1 = time.time()
+            art = finetune(pipe, row['source_image'], row['driving_image'], row['source_prompt'], row['driving_prompt'], row['target_prompt'],
+                           progress=False, **FINETUNES[ft])
+            rows.append(dict(pair_id=row['pair_id'], method='finetune', finetune=ft, params='{}', seconds=time.time() - t1))
+            rows += sample_runs(pipe, judge, art, row, [r for r in runs if r[1] == ft], seeds, out if images else None)
         tmp = f.with_suffix('.tmp')
         with open(tmp, 'w', newline='') as fh:
             w = csv.DictWriter(fh, FIELDS); w.writeheader(); w.writerows(rows)
         tmp.rename(f)
         print(f"pair {row['pair_id']}: {time.time() - t0:.0f} s", flush=True)
 
-def run(out:Path, part:str, split:str):
-    "Finetune each pair once, then run every method (dev: its whole grid; test: its dev-chosen parameters) with SEEDS[split]; resumable."
+def sample_runs(pipe, judge, art, row, runs, seeds, images:Path|None) -> list:
+    "Sample and score each run (label, finetune name, `sample` settings, params) of one pair with its finetune `art`."
+    from imposter import scoring
+    from imposter.sampling import sample, save_image
+    rows = []
+    for label, ft, settings, params in runs:
+        s = sample(pipe, art, label, seeds, progress=False, **settings)
+        for seed, img, sc in zip(seeds, s.images, scoring.score_pair(s.images, row, {}, judge)):
+            r = dict(pair_id=row['pair_id'], seen=int(row['seen']), method=label, finetune=ft, params=json.dumps(params), seed=seed,
+                     seconds=s.seconds/len(seeds), **{c: sc[c] for c in FIELDS if c in sc})
+            r['joint'] = joint(r); rows.append(r)
+            if images: save_image(img, images / 'images' / f"{row['pair_id']}" / f"{label}_seed{seed}.png", overwrite=True)
+    return rows
+
+def run(out:Path, part:str, split:str, ft:str=None):
+    """Finetune each pair, then run every method with SEEDS[split]; resumable. dev: with the finetune `ft` (default: the
+    first of `FINETUNES`), every method over its whole grid (with a later finetune, only the methods that use it); test:
+    every method at its dev-chosen parameters and finetune."""
     sys.path.insert(0, str(HERE))
     from finetune_sweep import sweep_pairs
     from imposter import manifest
-    if split == 'dev': pairs, plan = sweep_pairs(manifest.read_manifest('dev'))[:DEV_PAIRS], GRID
+    if split == 'dev':
+        ft = ft or next(iter(FINETUNES))
+        if ft not in FINETUNES: raise SystemExit(f"Unknown finetune {ft!r}; use one of {', '.join(FINETUNES)}.")
+        pairs = sweep_pairs(manifest.read_manifest('dev'))[:DEV_PAIRS]
+        runs = [(m, ft, p, p) for m, grid in GRID.items() for p in grid if ft == next(iter(FINETUNES)) or uses_finetune(m)]
     else:
-        choice = json.load(open(RESULTS / 'dev-choice.json'))['choice']
-        pairs, plan = [r for r in manifest.read_manifest('test') if unseen(r)], {m: [p] for m, p in choice.items()}
-    run_pairs(out, part, pairs, [(m, m, p, p) for m, grid in plan.items() for p in grid], SEEDS[split], images=split == 'test')
+        if ft: raise SystemExit("The test run uses the dev split's choice of finetune for each method; leave out --finetune.")
+        dc = json.load(open(RESULTS / 'dev-choice.json'))
+        fts = dc.get('finetune', {})
+        pairs = [r for r in manifest.read_manifest('test') if unseen(r)]
+        runs = [(m, fts.get(m, next(iter(FINETUNES))), p, p) for m, p in dc['choice'].items()]
+    run_pairs(out, part, pairs, runs, SEEDS[split], images=split == 'test')
 
 def _rows(folder:Path):
-    return [r for f in sorted(folder.glob('pair*.csv')) for r in csv.DictReader(open(f)) if r['method'] != 'finetune']
+    return [dict(r, finetune=finetune_of(r)) for f in sorted(folder.glob('pair*.csv')) for r in csv.DictReader(open(f)) if r['method'] != 'finetune']
 
-def choose(folder:Path):
-    rows = _rows(folder)
+def choose(folders:list):
+    rows = [r for folder in folders for r in _rows(folder)]
     pairs = sorted({r['pair_id'] for r in rows})
-    table, choice = [], {}
+    table, choice, ft_choice = [], {}, {}
     for method, grid in GRID.items():
         best = None
-        for params in grid:
-            rs = [r for r in rows if r['method'] == method and r['params'] == json.dumps(params)]
-            if not rs: raise SystemExit(f"No dev rows for {method} {params}: run `tune` first.")
+        for ft, params in [(ft, p) for ft in (FINETUNES if uses_finetune(method) else list(FINETUNES)[:1]) for p in grid]:
+            rs = [r for r in rows if r['method'] == method and r['finetune'] == ft and r['params'] == json.dumps(params)]
+            if not rs: raise SystemExit(f"No dev rows for {method} {params} with the {ft} finetune: `run dev --finetune {ft}` first.")
             m = {c: float(np.mean([float(r[c]) for r in rs])) for c in ('joint', 'identity', 'action_prob', 'subject_prob', 'leak_prob', 'iou')}
             m['action_right'] = float(np.mean([float(r['action_prob']) > 0.5 for r in rs]))
             m['unseen_action_right'] = float(np.mean([float(r['action_prob']) > 0.5 for r in rs if r['seen'] == '0']))
-            table.append(dict(method=method, params=params, images=len(rs), **m))
-            if best is None or m['joint'] > best[0] + 1e-12: best = (m['joint'], params)
-        choice[method] = best[1]
+            table.append(dict(method=method, finetune=ft if uses_finetune(method) else '-', params=params, images=len(rs), **m))
+            if best is None or m['joint'] > best[0] + 1e-12: best = (m['joint'], ft, params)
+        ft_choice[method], choice[method] = best[1:]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    json.dump(dict(pairs=pairs, seeds=list(SEEDS['dev']), rule=__doc__.split('The selection rule, fixed before the run: ')[1].split('\n\n')[0],
-                   choice=choice, grid=table), open(RESULTS / 'dev-choice.json', 'w'), indent=1)
-    lines = ['| method | params | pose-and-identity | identity | target action | unseen: target action | subject p | leak p | IoU |',
-             '|---|---|---|---|---|---|---|---|---|']
+    rule = __doc__.split('The selection rule, fixed before the run: ')[1].split('\n\n')
+    json.dump(dict(pairs=pairs, seeds=list(SEEDS['dev']), rule=rule[0], finetune_rule=rule[1], finetunes=FINETUNES, choice=choice,
+                   finetune=ft_choice, model_default_targets=FINETUNES[ft_choice['imposter-tuned']]['targets'], grid=table),
+              open(RESULTS / 'dev-choice.json', 'w'), indent=1)
+    lines = ['| method | finetune | params | pose-and-identity | identity | target action | unseen: target action | subject p | leak p | IoU |',
+             '|---|---|---|---|---|---|---|---|---|---|']
     for t in table:
-        mark = ' **(chosen)**' if choice[t['method']] == t['params'] and len(GRID[t['method']]) > 1 else ''
-        lines.append(f"| {t['method']} | {json.dumps(t['params'])}{mark} | {t['joint']:.3f} | {t['identity']:.3f} | {t['action_right']:.3f} | "
+        n_options = len(GRID[t['method']]) * (len(FINETUNES) if uses_finetune(t['method']) else 1)
+        chosen = choice[t['method']] == t['params'] and t['finetune'] in (ft_choice[t['method']], '-')
+        mark = ' **(chosen)**' if chosen and n_options > 1 else ''
+        lines.append(f"| {t['method']} | {t['finetune']} | {json.dumps(t['params'])}{mark} | {t['joint']:.3f} | {t['identity']:.3f} | {t['action_right']:.3f} | "
                      f"{t['unseen_action_right']:.3f} | {t['subject_prob']:.3f} | {t['leak_prob']:.3f} | {t['iou']:.3f} |")
     (RESULTS / 'dev-choice.md').write_text(f"Dev split, {len(pairs)} pairs x {len(SEEDS['dev'])} seeds; means over images.\n\n" + '\n'.join(lines) + '\n')
     print('\n'.join(lines))
@@ -184,13 +226,13 @@ def table(rows, manifest) -> tuple:
     return '\n'.join(lines), '\n'.join(dl), res
 
 def timing(folder:Path) -> dict:
-    "Median seconds per finetune and per image of each method, measured side by side in the same processes."
+    "Median seconds per finetune (`finetune (<set>)`) and per image of each method, measured side by side in the same processes."
     rows = [r for f in sorted(folder.glob('pair*.csv')) for r in csv.DictReader(open(f))]
     by = {}
-    for r in rows: by.setdefault(r['method'], []).append(float(r['seconds']))
+    for r in rows: by.setdefault(f"finetune ({finetune_of(r)})" if r['method'] == 'finetune' else r['method'], []).append(float(r['seconds']))
     med = {m: float(np.median(v)) for m, v in by.items()}
     base = med.get('baseline++')
-    return dict(seconds=med, ratio_to_baseline={m: v / base for m, v in med.items() if m != 'finetune'} if base else {})
+    return dict(seconds=med, ratio_to_baseline={m: v / base for m, v in med.items() if not m.startswith('finetune')} if base else {})
 
 def examples(rows, manifest, folder:Path, out:Path, n=4, title='Unseen test pairs, seed 0', labels=None):
     "A grid: for n unseen test pairs, the source, the driving image, the ground truth, then each method's seed-0 image."
@@ -268,12 +310,13 @@ if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     sub = ap.add_subparsers(dest='cmd', required=True)
     t = sub.add_parser('run'); t.add_argument('split', choices=('dev', 'test')); t.add_argument('--out', type=Path, required=True)
+    t.add_argument('--finetune', choices=list(FINETUNES), help='dev: the LoRA target set of the pairs\' finetune (default: the first)')
     t.add_argument('--part', default='0/1', help='k/n: this process runs pairs k, k+n, ...')
-    c = sub.add_parser('choose'); c.add_argument('folder', type=Path)
+    c = sub.add_parser('choose'); c.add_argument('folders', type=Path, nargs='+', help='the dev run folders, one per finetune')
     r = sub.add_parser('report'); r.add_argument('folder', type=Path)
     sub.add_parser('readme', help="print the README's table and findings from results.json")
     a = ap.parse_args()
-    if a.cmd == 'run': run(a.out, a.part, a.split)
-    elif a.cmd == 'choose': choose(a.folder)
+    if a.cmd == 'run': run(a.out, a.part, a.split, a.finetune)
+    elif a.cmd == 'choose': choose(a.folders)
     elif a.cmd == 'report': report(a.folder)
     elif a.cmd == 'readme': print(readme_table() + '\n\n' + readme_findings())
