@@ -131,9 +131,9 @@ def run(out:Path, part:str, split:str, ft:str=None):
     else:
         if ft: raise SystemExit("The test run uses the dev split's choice of finetune for each method; leave out --finetune.")
         dc = json.load(open(RESULTS / 'dev-choice.json'))
-        fts = dc.get('finetune', {})
-        pairs = [r for r in manifest.read_manifest('test') if unseen(r)]
-        runs = [(m, fts.get(m, next(iter(FINETUNES))), p, p) for m, p in dc['choice'].items()]
+        fts, default = dc.get('finetune', {}), dc.get('model_default_targets', next(iter(FINETUNES)))
+        pairs = [r for r in manifest.read_manifest('test') if unseen(r)]   # an @base method takes the pair's latents from the default finetune
+        runs = [(m, fts.get(m) or default, p, p) for m, p in dc['choice'].items()]
     run_pairs(out, part, pairs, runs, SEEDS[split], images=split == 'test')
 
 def _rows(folder:Path):
@@ -153,7 +153,7 @@ def choose(folders:list):
             m['unseen_action_right'] = float(np.mean([float(r['action_prob']) > 0.5 for r in rs if r['seen'] == '0']))
             table.append(dict(method=method, finetune=ft if uses_finetune(method) else '-', params=params, images=len(rs), **m))
             if best is None or m['joint'] > best[0] + 1e-12: best = (m['joint'], ft, params)
-        ft_choice[method], choice[method] = best[1:]
+        ft_choice[method], choice[method] = best[1] if uses_finetune(method) else None, best[2]
     RESULTS.mkdir(parents=True, exist_ok=True)
     rule = __doc__.split('The selection rule, fixed before the run: ')[1].split('\n\n')
     json.dump(dict(pairs=pairs, seeds=list(SEEDS['dev']), rule=rule[0], finetune_rule=rule[1], finetunes=FINETUNES, choice=choice,
