@@ -39,7 +39,7 @@ RECIPE = dict(
               identity_samples=8, finetune=dict(), finetune_sources=8,  # finetune: the library's default finetune (gated)
               finetune_reported=dict(full=dict(method='full', lr=1e-4, steps=250))),  # reported beside it: the authors' whole-UNet
               # finetune, lr and steps chosen on the dev split (nbs/experiments/identity_dropout.py)
-    finetune=dict(lora=dict(lr=3e-3, steps=500)),  # the model's own finetune defaults (`imposter.json`), chosen on the dev split
+    finetune=dict(lora=dict(lr=3e-3, steps=500, targets='attention+resnet')),  # the model's own finetune defaults (`imposter.json`), chosen on the dev split
     ckpt_every=500,
 )
 
@@ -358,7 +358,7 @@ def identity_gates(pipe, judge,
             art.apply(pipe)
             try: tuned += score([r], 40_000)
             finally: art.remove(pipe)
-            out[f'finetune_settings{sfx}'] = {k: art.settings[k] for k in ('method', 'steps', 'lr', 'rank')}
+            out[f'finetune_settings{sfx}'] = {k: art.settings[k] for k in ('method', 'steps', 'lr', 'rank', 'targets') if k != 'targets' or art.settings.get(k)}
         out.update({f'finetuned_identity{sfx}': float(np.mean(tuned)), f'finetuned_identity{sfx}_per_source': tuned})
     out['n_finetuned'] = samples*len(tuned)
     return out
@@ -460,7 +460,9 @@ def _card_recipe(recipe:dict, times:dict, command:str, machine:str, sizes:dict)-
 
 `imposter.json` holds this model's own finetune defaults, which `imposter.models.load_pipeline` reads and
 `imposter.finetune.finetune` uses when no setting is given: `{json.dumps(recipe['finetune'])}`. They were chosen on the
-dev split by `nbs/experiments/finetune_sweep.py` (`nbs/experiments/results/finetune-sweep-block/`); a model without the
+dev split: the rate and steps by `nbs/experiments/finetune_sweep.py` (`nbs/experiments/results/finetune-sweep-block/`),
+the LoRA target set by `nbs/experiments/table1_v2.py` (the set chosen for the default preset,
+`nbs/experiments/results/table1-v2-block/dev-choice.md`); a model without the
 file (Stable Diffusion from the hub) gets the library's defaults (LoRA lr 1e-4, 500 steps).
 
 ## Recipe (seed {recipe['seed']})
@@ -615,6 +617,7 @@ def _measure_gates(pipe, judge, out, work, recipe:dict, times:dict, resume:bool,
     ef.write_text(json.dumps(cached, indent=1))
     metrics = {**cached['judge'], **cached['t2i']}
     dev = load_benchmark(out/BENCH_NAME/'dev'/BENCH_FILE)
+    times.pop('identity gates', None)   # they run whole every time: the card gives this run's time, not a sum over runs
     metrics.update(_timed(times, 'identity gates', identity_gates, pipe, judge, dev, ev['identity_samples'], ev['finetune'],
                           ev['finetune_sources'], ev['steps'], ev['cfg'], ev.get('finetune_reported')))
     judge.model.cpu(); pipe.to('cpu'); _save_times(work, times)
