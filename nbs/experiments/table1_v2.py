@@ -13,8 +13,14 @@ by this script as it stood at commit 21be3ad (without the `imposter-tuned` row, 
     # 2. test split: the unseen pairs, one finetune per chosen target set, every method at its dev-chosen parameters
     python nbs/experiments/table1_v2.py run test --out runs/t1v2-test --part 0/2 &
     python nbs/experiments/table1_v2.py run test --out runs/t1v2-test --part 1/2
-    # 3. the tables with crossed intervals, the time per image and the examples figure -> results/table1-v2/
+    # 3. the tables with crossed intervals, the time per image and the examples figure -> results/table1-v2-block/
     python nbs/experiments/table1_v2.py report runs/t1v2-test
+    # 4. a fresh draw of the benchmark (a seed no run used: `default_choice.FRESH_SEED`), its unseen pairs, the main
+    #    methods at their dev-chosen settings, nothing chosen again -> results/table1-v2-block/fresh-draw/
+    python nbs/experiments/default_choice.py draw runs/bench-fresh-block
+    python nbs/experiments/table1_v2.py run test --manifest runs/bench-fresh-block/puppet64.csv --methods FRESH --out runs/t1v2-fresh --part 0/2 &
+    python nbs/experiments/table1_v2.py run test --manifest runs/bench-fresh-block/puppet64.csv --methods FRESH --out runs/t1v2-fresh --part 1/2
+    python nbs/experiments/table1_v2.py report runs/t1v2-fresh --manifest runs/bench-fresh-block/puppet64.csv --name fresh-draw
 
 The dev pairs are the first 4 of the finetune sweep's 8 (`finetune_sweep.sweep_pairs`: one per source and per action;
 these 4 are 2 seen and 2 unseen combinations), 2 seeds each; the test pairs are the test split's 32 unseen
@@ -58,6 +64,9 @@ GRID = {
     'masactrl': [dict(start_step=s) for s in (4, 10, 20)],
     'masactrl@base': [dict(start_step=s) for s in (4, 10, 20)],
 }
+# the methods run on a fresh draw (`--methods FRESH`): the baseline, the paper's ImPoster, the default preset and the
+# structure-copying method that drew the action most often on the test split
+FRESH = ('baseline++', 'imposter', 'imposter-tuned', 'sdedit@base')
 FIELDS = ('pair_id', 'seen', 'method', 'finetune', 'params', 'seed', 'identity', 'action_prob', 'subject_prob', 'leak_prob', 'iou', 'colour_error',
           'joint', 'seconds')
 
@@ -116,10 +125,11 @@ def sample_runs(pipe, judge, art, row, runs, seeds, images:Path|None) -> list:
             if images: save_image(img, images / 'images' / f"{row['pair_id']}" / f"{label}_seed{seed}.png", overwrite=True)
     return rows
 
-def run(out:Path, part:str, split:str, ft:str=None):
+def run(out:Path, part:str, split:str, ft:str=None, bench:str='test', methods:list=None):
     """Finetune each pair, then run every method with SEEDS[split]; resumable. dev: with the finetune `ft` (default: the
     first of `FINETUNES`), every method over its whole grid (with a later finetune, only the methods that use it); test:
-    every method at its dev-chosen parameters and finetune."""
+    the unseen pairs of `bench` (the test split, or a manifest drawn afresh), each method (all, or `methods`) at its
+    dev-chosen parameters and finetune."""
     sys.path.insert(0, str(HERE))
     from finetune_sweep import sweep_pairs
     from imposter import manifest
@@ -132,8 +142,10 @@ def run(out:Path, part:str, split:str, ft:str=None):
         if ft: raise SystemExit("The test run uses the dev split's choice of finetune for each method; leave out --finetune.")
         dc = json.load(open(RESULTS / 'dev-choice.json'))
         fts, default = dc.get('finetune', {}), dc.get('model_default_targets', next(iter(FINETUNES)))
-        pairs = [r for r in manifest.read_manifest('test') if unseen(r)]   # an @base method takes the pair's latents from the default finetune
-        runs = [(m, fts.get(m) or default, p, p) for m, p in dc['choice'].items()]
+        unknown = sorted(set(methods or ()) - set(dc['choice']))
+        if unknown: raise SystemExit(f"No dev choice for {', '.join(unknown)}; use methods of {', '.join(dc['choice'])}.")
+        pairs = [r for r in manifest.read_manifest(bench) if unseen(r)]   # an @base method takes the pair's latents from the default finetune
+        runs = [(m, fts.get(m) or default, p, p) for m, p in dc['choice'].items() if not methods or m in methods]
     run_pairs(out, part, pairs, runs, SEEDS[split], images=split == 'test')
 
 def _rows(folder:Path):
@@ -249,23 +261,28 @@ def examples(rows, manifest, folder:Path, out:Path, n=4, title='Unseen test pair
                      cell=1.1, title=title)
     out.write_bytes(fig_png(fig))
 
-def report(folder:Path):
+def report(folder:Path, bench:str='test', name:str=None):
+    "The tables, timing and examples of a test run on `bench`, written to RESULTS (or RESULTS/`name`)."
     from imposter.manifest import read_manifest
-    manifest = read_manifest('test')
+    manifest = read_manifest(bench)
     rows = test_rows(folder)
-    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / name if name else RESULTS
+    out.mkdir(parents=True, exist_ok=True)
+    what = 'Test split' if bench == 'test' else f'The benchmark {bench}'
+
     t_un, d_un, r_un = table(rows, manifest)
     tm = timing(folder)
-    json.dump(dict(unseen=r_un, timing=tm, folder=str(folder), command=' '.join(['python', 'nbs/experiments/table1_v2.py'] + sys.argv[1:])), open(RESULTS / 'results.json', 'w'), indent=1)
-    (RESULTS / 'tables.md').write_text(
-        f"Test split, its {len({r['pair_id'] for r in rows})} unseen combinations, 1 seed each; parameters from `dev-choice.md`. Means ± crossed 95% "
+    json.dump(dict(unseen=r_un, timing=tm, folder=str(folder), bench=bench, command=' '.join(['python', 'nbs/experiments/table1_v2.py'] + sys.argv[1:])),
+              open(out / 'results.json', 'w'), indent=1)
+    (out / 'tables.md').write_text(
+        f"{what}, its {len({r['pair_id'] for r in rows})} unseen combinations, 1 seed each; parameters from `dev-choice.md`. Means ± crossed 95% "
         "intervals (sources and actions as crossed random factors, `imposter.stats`); differences are paired, per image, at the "
         "Bonferroni level for the methods compared with Baseline++, with Holm-adjusted p-values. Pose + identity: the per-image "
         "product [target action read] x [subject read] x identity.\n\n"
         f"{t_un}\n\n{d_un}\n\nSeconds (median per image; finetune: per pair), measured side by side in the same two processes: "
         + ', '.join(f'{k} {v:.2f}' for k, v in tm['seconds'].items()) + "\n")
-    examples(rows, manifest, folder, RESULTS / 'examples.png')
-    print((RESULTS / 'tables.md').read_text())
+    examples(rows, manifest, folder, out / 'examples.png', title=f"{'Unseen test pairs' if bench == 'test' else 'Unseen pairs of a fresh draw'}, seed 0")
+    print((out / 'tables.md').read_text())
 
 def readme_table() -> str:
     "The README's table, recomputed from the committed results.json: unseen test pairs, each method's means with crossed 95% intervals."
@@ -341,11 +358,18 @@ if __name__ == '__main__':
     t = sub.add_parser('run'); t.add_argument('split', choices=('dev', 'test')); t.add_argument('--out', type=Path, required=True)
     t.add_argument('--finetune', choices=list(FINETUNES), help='dev: the LoRA target set of the pairs\' finetune (default: the first)')
     t.add_argument('--part', default='0/1', help='k/n: this process runs pairs k, k+n, ...')
+    t.add_argument('--manifest', default='test', help='test: the benchmark whose unseen pairs are run (default: the test split; a CSV drawn afresh)')
+    t.add_argument('--methods', help="test: comma-separated methods (default: all; FRESH: the fresh draw's)")
     c = sub.add_parser('choose'); c.add_argument('folders', type=Path, nargs='+', help='the dev run folders, one per finetune')
     r = sub.add_parser('report'); r.add_argument('folder', type=Path)
+    r.add_argument('--manifest', default='test', help='the benchmark the run used (default: the test split)')
+    r.add_argument('--name', help='write to results/table1-v2-block/NAME/ (default: the folder itself)')
     sub.add_parser('readme', help="print the README's table and findings from results.json")
     a = ap.parse_args()
-    if a.cmd == 'run': run(a.out, a.part, a.split, a.finetune)
+    if a.cmd == 'run':
+        if a.split == 'dev' and (a.manifest != 'test' or a.methods): ap.error('--manifest and --methods are for the test run')
+        methods = None if not a.methods else list(FRESH) if a.methods == 'FRESH' else a.methods.split(',')
+        run(a.out, a.part, a.split, a.finetune, a.manifest, methods)
     elif a.cmd == 'choose': choose(a.folders)
-    elif a.cmd == 'report': report(a.folder)
+    elif a.cmd == 'report': report(a.folder, a.manifest, a.name)
     elif a.cmd == 'readme': print(readme_table() + '\n\n' + readme_finetune_table() + '\n\n' + readme_findings())
