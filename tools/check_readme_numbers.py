@@ -68,10 +68,11 @@ def claims() -> dict:
                                              f"{f3(rb['unseen_wrong_action'])} of {rb['n_unseen']} unseen ones,\nmostly one of the subject's own "
                                              f"seen actions ({f3(dr['block06']['drawn_seen'])} of the gate's samples)")
     sys.path.insert(0, str(REPO / 'nbs' / 'experiments'))
-    from table1_v2 import readme_table, readme_finetune_table, readme_findings
+    from table1_v2 import readme_table, readme_finetune_table, readme_findings, readme_fresh
     out['Table 1 v2'] = readme_table()
     out['Table 1 v2: the two finetunes'] = readme_finetune_table()
     out['Table 1 v2 findings'] = readme_findings()
+    out['Table 1 v2 on a fresh draw'] = readme_fresh()
     cyc = json.loads((RES / 'table1-v2' / 'results.json').read_text())['unseen']['baseline++']
     out['cyclic record: Baseline++'] = f"Baseline++ drew the target action in {f2(cyc['action_right']['mean'])} of that test split's unseen pairs"
     gt = json.loads((RES / 'finetune-sweep-block' / 'identity-gate-targets.json').read_text())

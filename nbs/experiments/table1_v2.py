@@ -316,6 +316,13 @@ def readme_finetune_table() -> str:
         lines.append(f"| {m} | {ft} | {ps} | " + ' | '.join(f"{old[m][c]['mean']:.2f} -> {new[m][c]['mean']:.2f}" for c, _ in cols) + ' |')
     return '\n'.join(lines)
 
+def readme_fresh() -> str:
+    "The README's fresh-draw check, recomputed from `fresh-draw/results.json` beside the test split's `results.json`."
+    fr = json.load(open(RESULTS / 'fresh-draw' / 'results.json'))['unseen']
+    te = json.load(open(RESULTS / 'results.json'))['unseen']
+    cell = lambda k, c: f"{fr[k][c]['mean']:.2f} ({te[k][c]['mean']:.2f})"
+    return '; '.join(f"`{k}` target action {cell(k, 'action_right')}, identity {cell(k, 'identity')}, pose + identity {cell(k, 'joint')}" for k in fr)
+
 def readme_findings() -> str:
     "The README's findings under the table, their numbers recomputed from the committed results.json (and the attention-finetune record)."
     r = json.load(open(RESULTS / 'results.json'))['unseen']
@@ -372,4 +379,4 @@ if __name__ == '__main__':
         run(a.out, a.part, a.split, a.finetune, a.manifest, methods)
     elif a.cmd == 'choose': choose(a.folders)
     elif a.cmd == 'report': report(a.folder, a.manifest, a.name)
-    elif a.cmd == 'readme': print(readme_table() + '\n\n' + readme_finetune_table() + '\n\n' + readme_findings())
+    elif a.cmd == 'readme': print(readme_table() + '\n\n' + readme_finetune_table() + '\n\n' + readme_findings() + '\n\n' + readme_fresh())
