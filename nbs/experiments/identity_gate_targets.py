@@ -13,7 +13,8 @@ read the share of the source's four identity attributes in the samples. One proc
 `--steps` (and `--lr`) override the model's default finetune length (and rate); the result is then named
 `<set>-<steps>steps` (`-lr<lr>`), e.g. `run attention+resnet --steps 1000`.
 
-With `attention` this is the model card's gate, so its number must equal the card's `finetuned_identity`.
+With the model's default set (`imposter.json`: `attention+resnet`; `attention` before) this is the model card's gate,
+so its number must equal the card's `finetuned_identity` (`tools/check_readme_numbers.py` asserts it).
 """
 import argparse, json, time
 from pathlib import Path

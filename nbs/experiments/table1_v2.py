@@ -154,9 +154,9 @@ def _rows(folder:Path):
 def choose(folders:list):
     rows = [r for folder in folders for r in _rows(folder)]
     pairs = sorted({r['pair_id'] for r in rows})
-    table, choice, ft_choice = [], {}, {}
+    table, choice, ft_choice, by_ft = [], {}, {}, {}
     for method, grid in GRID.items():
-        best = None
+        best, by_ft[method] = None, {}
         for ft, params in [(ft, p) for ft in (FINETUNES if uses_finetune(method) else list(FINETUNES)[:1]) for p in grid]:
             rs = [r for r in rows if r['method'] == method and r['finetune'] == ft and r['params'] == json.dumps(params)]
             if not rs: raise SystemExit(f"No dev rows for {method} {params} with the {ft} finetune: `run dev --finetune {ft}` first.")
@@ -165,11 +165,13 @@ def choose(folders:list):
             m['unseen_action_right'] = float(np.mean([float(r['action_prob']) > 0.5 for r in rs if r['seen'] == '0']))
             table.append(dict(method=method, finetune=ft if uses_finetune(method) else '-', params=params, images=len(rs), **m))
             if best is None or m['joint'] > best[0] + 1e-12: best = (m['joint'], ft, params)
+            if ft not in by_ft[method] or m['joint'] > by_ft[method][ft][0] + 1e-12: by_ft[method][ft] = (m['joint'], params)
         ft_choice[method], choice[method] = best[1] if uses_finetune(method) else None, best[2]
     RESULTS.mkdir(parents=True, exist_ok=True)
     rule = __doc__.split('The selection rule, fixed before the run: ')[1].split('\n\n')
     json.dump(dict(pairs=pairs, seeds=list(SEEDS['dev']), rule=rule[0], finetune_rule=rule[1], finetunes=FINETUNES, choice=choice,
-                   finetune=ft_choice, model_default_targets=FINETUNES[ft_choice['imposter-tuned']]['targets'], grid=table),
+                   finetune=ft_choice, model_default_targets=FINETUNES[ft_choice['imposter-tuned']]['targets'],
+                   params_by_finetune={m: {ft: p for ft, (_, p) in d.items()} for m, d in by_ft.items()}, grid=table),
               open(RESULTS / 'dev-choice.json', 'w'), indent=1)
     lines = ['| method | finetune | params | pose-and-identity | identity | target action | unseen: target action | subject p | leak p | IoU |',
              '|---|---|---|---|---|---|---|---|---|---|']
@@ -302,9 +304,7 @@ def readme_finetune_table() -> str:
     old = json.load(open(RESULTS / 'attention-finetune' / 'results.json'))['unseen']
     dc = json.load(open(RESULTS / 'dev-choice.json'))
     first = next(iter(FINETUNES))
-    def params(m, ft):   # the dev choice of a method's parameters with this finetune (the earlier run's, for the first)
-        rows = [t for t in dc['grid'] if t['method'] == m and t['finetune'] == ft]
-        return max(rows, key=lambda t: t['joint'] - 1e-9 * rows.index(t))['params']   # ties to the grid's first, as `choose`
+    params = lambda m, ft: dc['params_by_finetune'][m][ft]   # the dev choice of a method's parameters with this finetune
     fmt = lambda p: ', '.join(f'{k} {v:g}' for k, v in p.items()) or '-'
     cols = (('joint', 'pose + identity'), ('action_right', 'target action'), ('subject_right', 'subject'), ('identity', 'identity'))
     lines = ['| method | finetune (dev choice) | parameters (dev choice) | ' + ' | '.join(f'{h}: attention -> chosen' for _, h in cols) + ' |',
