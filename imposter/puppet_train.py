@@ -57,8 +57,8 @@ def toy_recipe()->dict:
     return r
 
 # %% ../nbs/11_puppet_train.ipynb #cb800c3a
-CPU_SECONDS = dict(render=0.0037, vae_step_b32_c32=0.32, vae_step_overhead=0.035, encode_image=0.0046,
-                   unet_step_b32=0.56, judge_step_b64=0.23)  # measured on the 2-core CPU: 2 threads (v1 run); the judge 1 thread beside the VAE (v2 run)
+CPU_SECONDS = dict(render=0.0061, vae_step_b32_c32=0.383, vae_step_overhead=0.035, encode_image=0.0059,
+                   unet_step_b32=0.468, judge_step_b64=0.106)  # the 2-core CPU, 2 threads, one stage at a time (the overhead: v1 run)
 
 def cpu_projection(recipe:dict=None, # default: `RECIPE`
                   )->dict:
@@ -67,7 +67,7 @@ def cpu_projection(recipe:dict=None, # default: `RECIPE`
     v, u, j = r['vae'], r['unet'], r['judge']
     n_img = r['data']['n_train']
     vae_step = c['vae_step_overhead'] + (c['vae_step_b32_c32'] - c['vae_step_overhead'])*v['batch_size']*v['crop']**2/(32*32**2)
-    p = dict(render=c['render']*(n_img + v['heldout'] + j['per_combo']*len(ALL_SUBJECTS)*len(ACTIONS)),
+    p = dict(render=c['render']*(n_img + v['heldout']),
              vae=vae_step*v['steps'], encode=c['encode_image']*n_img, unet=c['unet_step_b32']*u['batch_size']/32*u['steps'],
              judge=c['judge_step_b64']*j['batch_size']/64*j['steps'])
     p['total'] = sum(p.values())
