@@ -78,7 +78,7 @@ def claims() -> dict:
     gt = json.loads((RES / 'finetune-sweep-block' / 'identity-gate-targets.json').read_text())
     out['identity gate by target set'] = (f"the LoRA on the attention projections alone keeps {f3(gt['attention']['finetuned_identity'])}, the default on the "
                                           f"ResNet convolutions as well {f3(gt['attention+resnet']['finetuned_identity'])}, and the same at 1,000 steps "
-                                          f"{f3(gt['attention+resnet-1000steps']['finetuned_identity'])}")
+                                          f"{f3(gt['attention+resnet-1000steps']['finetuned_identity'])};\nat rank 16 instead of 4 it keeps {f3(gt['attention+resnet-rank16']['finetuned_identity'])}")
     default = json.loads((REPO / 'data' / 'puppet-sd' / 'imposter.json').read_text())['finetune']['lora']['targets']
     assert gt[default]['finetuned_identity'] == m['finetuned_identity'], "the default set's gate is the model card's: it must measure the same"
     fs = RES / 'puppet-train-v2-block' / 'from-scratch'   # the same recipe trained from scratch: its gates and stage times

@@ -10,8 +10,9 @@ read the share of the source's four identity attributes in the samples. One proc
     python nbs/experiments/identity_gate_targets.py run attention+resnet --out runs/identity-gate-targets
     python nbs/experiments/identity_gate_targets.py report runs/identity-gate-targets   # -> results/finetune-sweep-block/identity-gate-targets.json
 
-`--steps` (and `--lr`) override the model's default finetune length (and rate); the result is then named
-`<set>-<steps>steps` (`-lr<lr>`), e.g. `run attention+resnet --steps 1000`.
+`--steps`, `--lr` and `--rank` override the model's default finetune length, rate and LoRA rank (4); the result is
+then named `<set>-<steps>steps` (`-lr<lr>`, `-rank<rank>`), e.g. `run attention+resnet --steps 1000` or
+`run attention+resnet --rank 16` (does the LoRA's rank limit the identity it learns?).
 
 With the model's default set (`imposter.json`: `attention+resnet`; `attention` before) this is the model card's gate,
 so its number must equal the card's `finetuned_identity` (`tools/check_readme_numbers.py` asserts it).
@@ -21,7 +22,7 @@ from pathlib import Path
 
 RESULT = Path(__file__).parent / 'results' / 'finetune-sweep-block' / 'identity-gate-targets.json'
 
-def run(targets, out, steps=None, lr=None):
+def run(targets, out, steps=None, lr=None, rank=None):
     import torch
     torch.set_num_threads(1)
     from imposter import models
@@ -30,8 +31,8 @@ def run(targets, out, steps=None, lr=None):
     from imposter.puppet_train import identity_gates
     pipe, judge = models.load_pipeline(None, device='cpu'), load_judge()
     t0 = time.time()
-    kw = dict(targets=targets, **({'steps': steps} if steps else {}), **({'lr': lr} if lr else {}))
-    name = targets + (f'-{steps}steps' if steps else '') + (f'-lr{lr:g}' if lr else '')
+    kw = dict(targets=targets, **({'steps': steps} if steps else {}), **({'lr': lr} if lr else {}), **({'rank': rank} if rank else {}))
+    name = targets + (f'-{steps}steps' if steps else '') + (f'-lr{lr:g}' if lr else '') + (f'-rank{rank}' if rank else '')
     m = identity_gates(pipe, judge, load_benchmark(split='dev'), 8, kw, 8, 50, 7.5)
     m['seconds'] = round(time.time() - t0, 1)
     out.mkdir(parents=True, exist_ok=True)
@@ -52,5 +53,6 @@ if __name__ == '__main__':
     ap.add_argument('--out', default='runs/identity-gate-targets')
     ap.add_argument('--steps', type=int, help="finetune steps (default: the model's)")
     ap.add_argument('--lr', type=float, help="finetune learning rate (default: the model's)")
+    ap.add_argument('--rank', type=int, help='LoRA rank (default: the library\'s, 4)')
     a = ap.parse_args()
-    run(a.arg, Path(a.out), a.steps, a.lr) if a.what == 'run' else report(Path(a.arg))
+    run(a.arg, Path(a.out), a.steps, a.lr, a.rank) if a.what == 'run' else report(Path(a.arg))
