@@ -386,6 +386,8 @@ def remove(pipe:StableDiffusionPipeline) -> StableDiffusionPipeline:
 LORA_TARGETS = {  # the modules a LoRA finetune adapts (peft's `target_modules`), by name
     'attention': ['to_k', 'to_q', 'to_v', 'to_out.0'],   # diffusers' LoRA recipe: the attention projections
     'attention+resnet': ['to_k', 'to_q', 'to_v', 'to_out.0', 'conv1', 'conv2'],   # and the ResNet blocks' two 3x3 convolutions
+    'all': ['to_k', 'to_q', 'to_v', 'to_out.0', 'conv1', 'conv2', 'conv_shortcut', 'time_emb_proj', 'proj_in', 'proj_out',
+            'proj', 'ff.net.2', 'conv'],   # and every other layer of the blocks: feed-forward, projections, shortcuts, resamplers
 }
 DEFAULT_TARGETS = 'attention'
 DEFAULT_LR = {'lora': 1e-4, 'full': 2e-6}  # lora: diffusers' recipe, confirmed by the puppet Table 1 (above); full: the authors' value

@@ -52,7 +52,7 @@ def toy_recipe()->dict:
     r['unet'].update(block_out_channels=(8, 16, 32), attention_head_dim=2, norm_num_groups=4, steps=6, batch_size=4, warmup=2)
     r['judge'].update(steps=4, per_combo=1, batch_size=8)
     r['eval'].update(samples=4, steps=2, unseen_seeds=1, batch_size=32, judge_per_combo=1, identity_samples=1, finetune=dict(steps=2), finetune_sources=1,
-                     finetune_reported=dict(full=dict(method='full', steps=1)))
+                     finetune_reported=dict(full=dict(method='full', steps=1), source=dict(on='source', steps=2)))
     r['ckpt_every'] = 3
     return r
 
@@ -335,13 +335,19 @@ def judge_validation(pipe, judge, per_combo:int=2, seed:int=98, device='cpu')->d
 def identity_gates(pipe, judge,
                    rows:list, # benchmark rows (`puppet_bench.load_benchmark(split='dev')`), one per source is used
                    samples:int=8, # text-to-image samples of each source's caption
-                   finetune_kw:dict=None, # the finetune (default: `finetune`'s defaults); None in `skip_finetune` mode
-                   finetune_sources:int=1, # how many sources to finetune on (one pair each: its first row)
+                   finetune_kw:dict=None, # the finetune's kwargs (default: `finetune`'s defaults), and `on` (below)
+                   finetune_sources:int=1, # how many sources to finetune on
                    steps:int=50, cfg:float=7.5,
-                   reported:dict=None, # more finetunes, {name: finetune kwargs}, each scored as `finetuned_identity_<name>`
+                   reported:dict=None, # more finetunes, {name: finetune kwargs and `on`}, each scored as `finetuned_identity_<name>`
                   )->dict:
     "Identity score of base-model samples of each source's caption (chance 0.25), and of samples after the default finetune (and `reported`)."
+    # `on` in a finetune's kwargs: 'pair' (default), the source's first benchmark pair; 'source', the source image alone
     from imposter.finetune import finetune
+    specs = {name: dict(kw or {}) for name, kw in {'': finetune_kw, **(reported or {})}.items()}
+    for name, kw in specs.items():   # checked before any sampling
+        if kw.setdefault('on', 'pair') not in ('source', 'pair'):
+            raise ValueError(f"The finetune {name or 'gated'!r} of the identity gates is on 'pair' (the source's first benchmark pair) "
+                             f"or 'source' (the source image alone), got on={kw['on']!r}.")
     firsts = list({r['source_image']: r for r in reversed(rows)}.values())[::-1]  # the first row of each source
     def score(rs, seed0):
         caps, seeds = [r['source_prompt'] for r in rs for _ in range(samples)], [seed0 + k for k in range(samples*len(rs))]
@@ -350,15 +356,16 @@ def identity_gates(pipe, judge,
                 for i, r in enumerate(rs)]
     base = score(firsts, 30_000)
     out = dict(base_identity=float(np.mean(base)), base_identity_per_source=base, n_base=samples*len(firsts))
-    for name, kw in {'': finetune_kw, **(reported or {})}.items():
-        tuned, sfx = [], name and f'_{name}'
+    for name, kw in specs.items():
+        tuned, sfx, on = [], name and f'_{name}', kw.pop('on')
         for r in firsts[:finetune_sources]:
-            art = finetune(pipe, r['source_image'], r['driving_image'], r['source_prompt'], r['driving_prompt'],
-                           progress=False, **(kw or {}))
+            drv = (r['driving_image'], r['driving_prompt']) if on == 'pair' else (r['source_image'], r['source_prompt'])
+            art = finetune(pipe, r['source_image'], drv[0], r['source_prompt'], drv[1], r['source_prompt'] if on == 'source' else None,
+                           progress=False, **kw)
             art.apply(pipe)
             try: tuned += score([r], 40_000)
             finally: art.remove(pipe)
-            out[f'finetune_settings{sfx}'] = {k: art.settings[k] for k in ('method', 'steps', 'lr', 'rank', 'targets') if k != 'targets' or art.settings.get(k)}
+            out[f'finetune_settings{sfx}'] = {k: art.settings[k] for k in ('method', 'steps', 'lr', 'rank', 'targets') if k != 'targets' or art.settings.get(k)} | ({'on': on} if on == 'source' else {})
         out.update({f'finetuned_identity{sfx}': float(np.mean(tuned)), f'finetuned_identity{sfx}_per_source': tuned})
     out['n_finetuned'] = samples*len(tuned)
     return out

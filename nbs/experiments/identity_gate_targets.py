@@ -1,10 +1,13 @@
-"""The world's finetuned-identity gate, measured for each LoRA target set: does adapting the ResNet convolutions too
-let a LoRA learn a source's identity?
+"""The world's finetuned-identity measurement for each LoRA target set, rate, length and rank: how much of a source's
+identity can a LoRA learn?
 
-The gate (`puppet_train.identity_gates`, as `imposter-train-puppets` measures it for the model card): on each of the
-8 dev-split sources, finetune on its first pair with the model's default settings (`data/puppet-sd/imposter.json`)
-and the given LoRA target set, then sample the source's caption 8 times (50 DDIM steps, CFG 7.5, seeds 40000+) and
-read the share of the source's four identity attributes in the samples. One process per target set:
+The measurement (`puppet_train.identity_gates`, as `imposter-train-puppets` measures it for the model card): on each
+of the 8 dev-split sources, finetune with the model's default settings (`data/puppet-sd/imposter.json`) and the given
+LoRA target set, then sample the source's caption 8 times (50 DDIM steps, CFG 7.5, seeds 40000+) and read the share
+of the source's four identity attributes in the samples. The finetune is on the source's first pair (source and
+driving image, as the method finetunes, and as the card measures it; the default here) or, with `--on source`, on
+the source image alone (the gate as the issue words it: "after the default finetune on one standing source
+instance"). One process per run:
 
     python nbs/experiments/identity_gate_targets.py run attention --out runs/identity-gate-targets &
     python nbs/experiments/identity_gate_targets.py run attention+resnet --out runs/identity-gate-targets
@@ -12,17 +15,25 @@ read the share of the source's four identity attributes in the samples. One proc
 
 `--steps`, `--lr` and `--rank` override the model's default finetune length, rate and LoRA rank (4); the result is
 then named `<set>-<steps>steps` (`-lr<lr>`, `-rank<rank>`), e.g. `run attention+resnet --steps 1000` or
-`run attention+resnet --rank 16` (does the LoRA's rank limit the identity it learns?).
+`run attention+resnet --rank 16` (does the LoRA's rank limit the identity it learns?); `run all` adapts every layer
+of the UNet's blocks (`finetune.LORA_TARGETS`). `--on source` names the result `<...>-source`, and `--split test`
+`<...>-test`: the gate on the test split's 8 sources, which nothing was chosen on.
 
-With the model's default set (`imposter.json`: `attention+resnet`; `attention` before) this is the model card's gate,
-so its number must equal the card's `finetuned_identity` (`tools/check_readme_numbers.py` asserts it).
+    python nbs/experiments/identity_gate_targets.py run attention+resnet --on source --split test --out runs/identity-gate-targets
+
+With the model's default set (`imposter.json`: `attention+resnet`; `attention` before), on the pair and the dev split,
+this is the model card's gate, so its number must equal the card's `finetuned_identity` (`tools/check_readme_numbers.py`
+asserts it). The same recipe trained from scratch (`../results/puppet-train-v2-block/from-scratch/`) is measured by
+pointing the library at its folder:
+
+    IMPOSTER_DATA=runs/scratch/data python nbs/experiments/identity_gate_targets.py run attention+resnet --on source --out runs/scratch/identity-gate
 """
 import argparse, json, time
 from pathlib import Path
 
 RESULT = Path(__file__).parent / 'results' / 'finetune-sweep-block' / 'identity-gate-targets.json'
 
-def run(targets, out, steps=None, lr=None, rank=None):
+def run(targets, out, steps=None, lr=None, rank=None, on='pair', split='dev'):
     import torch
     torch.set_num_threads(1)
     from imposter import models
@@ -31,9 +42,9 @@ def run(targets, out, steps=None, lr=None, rank=None):
     from imposter.puppet_train import identity_gates
     pipe, judge = models.load_pipeline(None, device='cpu'), load_judge()
     t0 = time.time()
-    kw = dict(targets=targets, **({'steps': steps} if steps else {}), **({'lr': lr} if lr else {}), **({'rank': rank} if rank else {}))
-    name = targets + (f'-{steps}steps' if steps else '') + (f'-lr{lr:g}' if lr else '') + (f'-rank{rank}' if rank else '')
-    m = identity_gates(pipe, judge, load_benchmark(split='dev'), 8, kw, 8, 50, 7.5)
+    kw = dict(targets=targets, on=on, **({'steps': steps} if steps else {}), **({'lr': lr} if lr else {}), **({'rank': rank} if rank else {}))
+    name = targets + (f'-{steps}steps' if steps else '') + (f'-lr{lr:g}' if lr else '') + (f'-rank{rank}' if rank else '') + ('-source' if on == 'source' else '') + (f'-{split}' if split != 'dev' else '')
+    m = identity_gates(pipe, judge, load_benchmark(split=split), 8, kw, 8, 50, 7.5)
     m['seconds'] = round(time.time() - t0, 1)
     out.mkdir(parents=True, exist_ok=True)
     (out / f'{name}.json').write_text(json.dumps(m, indent=1))
@@ -54,5 +65,7 @@ if __name__ == '__main__':
     ap.add_argument('--steps', type=int, help="finetune steps (default: the model's)")
     ap.add_argument('--lr', type=float, help="finetune learning rate (default: the model's)")
     ap.add_argument('--rank', type=int, help='LoRA rank (default: the library\'s, 4)')
+    ap.add_argument('--on', choices=('pair', 'source'), default='pair', help="finetune on the source's first pair, or on the source image alone (the gate)")
+    ap.add_argument('--split', choices=('dev', 'test'), default='dev', help='whose 8 sources')
     a = ap.parse_args()
-    run(a.arg, Path(a.out), a.steps, a.lr, a.rank) if a.what == 'run' else report(Path(a.arg))
+    run(a.arg, Path(a.out), a.steps, a.lr, a.rank, a.on, a.split) if a.what == 'run' else report(Path(a.arg))

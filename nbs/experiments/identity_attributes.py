@@ -1,0 +1,93 @@
+"""Which of a source's identity attributes does the default finetune learn? The identity gate per attribute, with pictures.
+
+The model card's identity gate (`puppet_train.identity_gates`) gives one number: the share of a source's four
+attributes (body colour, pattern, marking colour, accessory) that the judge reads in samples of its caption after the
+model's default finetune. This runs the same finetunes and samples (finetune seed 0, 8 samples of each source's caption,
+seeds 40000+, 50 DDIM steps, CFG 7.5; so on the dev split and `--on pair` its mean is the card's gate, which `report`
+checks) and keeps what the judge read per attribute, and the images:
+
+    python nbs/experiments/identity_attributes.py run dev --on pair --out runs/identity-attributes &
+    python nbs/experiments/identity_attributes.py run test --on pair --out runs/identity-attributes
+    python nbs/experiments/identity_attributes.py run test --on source --out runs/identity-attributes   # the source image alone
+    python nbs/experiments/identity_attributes.py run dev --method full --out runs/identity-attributes &   # the authors' whole UNet
+    python nbs/experiments/identity_attributes.py run test --method full --out runs/identity-attributes
+    python nbs/experiments/identity_attributes.py report runs/identity-attributes   # -> results/identity-attributes/
+
+`--on pair` finetunes on the source's first benchmark pair (source and driving image, as the method does); `--on
+source` on the source image alone (`identity_gates`' `on='source'`). `--method full` is the authors' whole-UNet finetune
+at the settings the model card reports beside the gate (`FULL`: lr 1e-4, 250 iterations of two batch-1 steps).
+"""
+import argparse, json, time
+from pathlib import Path
+import numpy as np
+
+RESULTS = Path(__file__).parent / 'results' / 'identity-attributes'
+SAMPLES, SEED0, STEPS, CFG = 8, 40_000, 50, 7.5   # as `identity_gates` samples after a finetune
+FULL = dict(method='full', lr=1e-4, steps=250)   # RECIPE['eval']['finetune_reported']['full']
+
+def run(split, on, out, method='lora'):
+    import torch
+    torch.set_num_threads(1)
+    from imposter import models, viz
+    from imposter.finetune import finetune
+    from imposter.puppet_judge import load_judge
+    from imposter.puppet_bench import load_benchmark
+    from imposter.puppet_train import sample_captions
+    from imposter.puppets import IDENTITY, identity_codes
+    from PIL import Image
+    pipe, judge = models.load_pipeline(None, device='cpu'), load_judge()
+    rows = load_benchmark(split=split)
+    firsts = list({r['source_image']: r for r in reversed(rows)}.values())[::-1]   # the first row of each source, as the gate
+    res, grid, t0 = [], [], time.time()
+    for r in firsts:
+        drv = (r['driving_image'], r['driving_prompt']) if on == 'pair' else (r['source_image'], r['source_prompt'])
+        art = finetune(pipe, r['source_image'], drv[0], r['source_prompt'], drv[1], r['source_prompt'] if on == 'source' else None, progress=False,
+                       **(FULL if method == 'full' else {}))
+        art.apply(pipe)
+        try: ims = sample_captions(pipe, [r['source_prompt']] * SAMPLES, [SEED0 + k for k in range(SAMPLES)], STEPS, CFG)
+        finally: art.remove(pipe)
+        p, codes = judge.predict(ims), identity_codes(r['source_identity'], r['source_subject'])
+        per = {k: float(np.mean(p[k].argmax(1) == codes[k])) for k in IDENTITY}
+        res.append(dict(source=r['source_subject'], identity_values=r['source_identity'], per_attribute=per,
+                        identity=float(judge.identity(p, r['source_subject'], r['source_identity']).mean()),
+                        subject=float(np.mean([judge.subjects[i] == r['source_subject'] for i in p['subject'].argmax(1)]))))
+        grid.append([Image.open(r['source_image']).convert('RGB'), *ims])
+        print(r['source_subject'], round(res[-1]['identity'], 3), per, flush=True)
+    out.mkdir(parents=True, exist_ok=True)
+    name = f'{split}-{on}' + ('-full' if method == 'full' else '')
+    (out / f'{name}.json').write_text(json.dumps(dict(split=split, on=on, finetune=art.settings, sources=res, seconds=round(time.time() - t0, 1)), indent=1))
+    fig = viz.image_grid(grid, row_labels=[f"{x['source']} {x['identity']:.2f}" for x in res], col_labels=['source'] + [f'sample {k}' for k in range(SAMPLES)],
+                         title=f'{split} split: each source, then samples of its caption after the {("whole-UNet" if method == "full" else "default")} finetune on the {on}')
+    viz.fig_image(fig).save(out / f'{name}.png')
+
+def report(runs):
+    from imposter.puppets import IDENTITY
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    card = json.loads((Path(__file__).parent / 'results' / 'puppet-train-v2-block' / 'metrics.json').read_text())['metrics']
+    lines = ['| split | finetune | on | identity | ' + ' | '.join(IDENTITY) + ' | per source |', '|---|---|---|---|' + '---|' * (len(IDENTITY) + 1)]
+    summary = {}
+    for f in sorted(runs.glob('*.json')):
+        d = json.loads(f.read_text()); s = d['sources']
+        ident = float(np.mean([x['identity'] for x in s]))
+        key = {('dev', 'pair', 'lora'): 'finetuned_identity', ('dev', 'pair', 'full'): 'finetuned_identity_full'}.get((d['split'], d['on'], d['finetune']['method']))
+        if key: assert abs(ident - card[key]) < 1e-9, (f.stem, ident, card[key])   # the same finetunes and samples as the model card's
+        att = {k: float(np.mean([x['per_attribute'][k] for x in s])) for k in IDENTITY}
+        summary[f.stem] = dict(identity=ident, per_attribute=att, per_source=[x['identity'] for x in s])
+        lines.append(f"| {d['split']} | {d['finetune']['method']} | {d['on']} | {ident:.3f} | " + ' | '.join(f'{att[k]:.3f}' for k in IDENTITY) + ' | '
+                     + ', '.join(f"{x['identity']:.2f}" for x in s) + ' |')
+        (RESULTS / f.name).write_text(f.read_text()); (RESULTS / f'{f.stem}.png').write_bytes((runs / f'{f.stem}.png').read_bytes())
+    (RESULTS / 'summary.json').write_text(json.dumps(summary, indent=1)); (RESULTS / 'summary.md').write_text('\n'.join(lines) + '\n')
+    print('\n'.join(lines))
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('what', choices=('run', 'report'))
+    ap.add_argument('arg', help="run: the split ('dev' or 'test'); report: the run folder")
+    ap.add_argument('--on', choices=('pair', 'source'), default='pair', help="finetune on the source's first pair, or on the source image alone")
+    ap.add_argument('--method', choices=('lora', 'full'), default='lora', help="the model's default LoRA, or the authors' whole-UNet finetune (FULL)")
+    ap.add_argument('--out', default='runs/identity-attributes')
+    a = ap.parse_args()
+    if a.what == 'run':
+        if a.arg not in ('dev', 'test'): raise SystemExit(f"The split is 'dev' or 'test', got {a.arg!r}.")
+        run(a.arg, a.on, Path(a.out), a.method)
+    else: report(Path(a.arg))
