@@ -6,7 +6,8 @@ Each claim is a string the README must contain, built here from the file that ho
 gates (`results/puppet-train-v2-block/metrics.json`) and its recipe's run from scratch (`from-scratch/`), the demo's scores (`results/demo/scores.json`), the finetune sweep
 (`results/finetune-sweep-block/summary.json`), the Table 1 v2 table (`results/table1-v2-block/results.json`, through
 `table1_v2.readme_table` and `readme_findings`), the cyclic world's record (`results/default-choice/results.json`,
-`results/table1-v2/results.json`), and the
+`results/table1-v2/results.json`), the identity gate's variants (`results/finetune-sweep-block/identity-gate-targets.json`,
+`results/identity-attributes/summary.json`), and the
 pretraining-bias rounds (`results/pretraining-bias/summary.json`, the block design's `regate-block06.json` and
 `drawn-actions.json`). A number edited by hand in the README, or a result file rerun without the README, fails the check.
 """
@@ -79,6 +80,23 @@ def claims() -> dict:
     out['identity gate by target set'] = (f"the LoRA on the attention projections alone keeps {f3(gt['attention']['finetuned_identity'])}, the default on the "
                                           f"ResNet convolutions as well {f3(gt['attention+resnet']['finetuned_identity'])}, and the same at 1,000 steps "
                                           f"{f3(gt['attention+resnet-1000steps']['finetuned_identity'])};\nat rank 16 instead of 4 it keeps {f3(gt['attention+resnet-rank16']['finetuned_identity'])}")
+    out['identity gate: more capacity, a higher rate'] = (f"on every layer of the UNet's blocks {f3(gt['all']['finetuned_identity'])}, and at lr 1e-2 "
+                                                      f"{f3(gt['attention+resnet-lr0.01']['finetuned_identity'])}")
+    ia = json.loads((RES / 'identity-attributes' / 'summary.json').read_text())
+    scratch_src = json.loads((RES / 'puppet-train-v2-block' / 'from-scratch' / 'identity-gate-source.json').read_text())
+    assert gt['attention+resnet-source-test']['finetuned_identity'] == ia['test-source']['identity'], "two runs of the same finetunes and samples"
+    out['identity gate on the source alone'] = (f"the default keeps {f3(ia['dev-source']['identity'])} on the dev sources, but "
+                                                f"{f3(gt['attention+resnet-source-test']['finetuned_identity'])} on the test split's sources, on which nothing was chosen, "
+                                                f"and {f3(scratch_src['finetuned_identity'])} on the dev sources of the model trained from scratch")
+    dp, tp, df, tf = (ia[k] for k in ('dev-pair', 'test-pair', 'dev-pair-full', 'test-pair-full'))
+    assert dp['identity'] == m['finetuned_identity'] and df['identity'] == m['finetuned_identity_full'], "the card's finetunes and samples, read again per attribute"
+    out['identity on the test sources'] = (f"keep {f3(m['finetuned_identity_full'])} of the attributes on the 8 dev sources, where the LoRA default keeps "
+                                           f"{f3(m['finetuned_identity'])}, and {f3(tf['identity'])} on the test split's\n8 sources, where the LoRA default keeps {f3(tp['identity'])}")
+    pa = dp['per_attribute']
+    out['identity per attribute'] = (f"source's pattern in {f3(pa['pattern'])} of the dev samples and its accessory in {f3(pa['accessory'])}, its marking colour in "
+                                     f"{f3(pa['marking'])}, but its body colour, one of four\nshades within the subject's colour family, in only {f3(pa['body'])} "
+                                     f"(test split: {f3(tp['per_attribute']['body'])}; the whole UNet: {f3(df['per_attribute']['body'])})")
+    out['img2img body colour'] = f"img2img samples of fresh renders at strength 0.3 keep it in {f3(m['judge_img2img_body'])} of them"
     default = json.loads((REPO / 'data' / 'puppet-sd' / 'imposter.json').read_text())['finetune']['lora']['targets']
     assert gt[default]['finetuned_identity'] == m['finetuned_identity'], "the default set's gate is the model card's: it must measure the same"
     fs = RES / 'puppet-train-v2-block' / 'from-scratch'   # the same recipe trained from scratch: its gates and stage times
