@@ -11,11 +11,14 @@ checks) and keeps what the judge read per attribute, and the images:
     python nbs/experiments/identity_attributes.py run test --on source --out runs/identity-attributes   # the source image alone
     python nbs/experiments/identity_attributes.py run dev --method full --out runs/identity-attributes &   # the authors' whole UNet
     python nbs/experiments/identity_attributes.py run test --method full --out runs/identity-attributes
+    python nbs/experiments/identity_attributes.py run dev --cfg 3 --out runs/identity-attributes &   # sampled with less guidance
+    python nbs/experiments/identity_attributes.py run test --cfg 3 --out runs/identity-attributes
     python nbs/experiments/identity_attributes.py report runs/identity-attributes   # -> results/identity-attributes/
 
 `--on pair` finetunes on the source's first benchmark pair (source and driving image, as the method does); `--on
 source` on the source image alone (`identity_gates`' `on='source'`). `--method full` is the authors' whole-UNet finetune
 at the settings the model card reports beside the gate (`FULL`: lr 1e-4, 250 iterations of two batch-1 steps).
+`--cfg` samples with another classifier-free guidance scale than the gate's 7.5 (a diagnosis, not the gate).
 """
 import argparse, json, time
 from pathlib import Path
@@ -25,7 +28,7 @@ RESULTS = Path(__file__).parent / 'results' / 'identity-attributes'
 SAMPLES, SEED0, STEPS, CFG = 8, 40_000, 50, 7.5   # as `identity_gates` samples after a finetune
 FULL = dict(method='full', lr=1e-4, steps=250)   # RECIPE['eval']['finetune_reported']['full']
 
-def run(split, on, out, method='lora'):
+def run(split, on, out, method='lora', cfg=CFG):
     import torch
     torch.set_num_threads(1)
     from imposter import models, viz
@@ -44,7 +47,7 @@ def run(split, on, out, method='lora'):
         art = finetune(pipe, r['source_image'], drv[0], r['source_prompt'], drv[1], r['source_prompt'] if on == 'source' else None, progress=False,
                        **(FULL if method == 'full' else {}))
         art.apply(pipe)
-        try: ims = sample_captions(pipe, [r['source_prompt']] * SAMPLES, [SEED0 + k for k in range(SAMPLES)], STEPS, CFG)
+        try: ims = sample_captions(pipe, [r['source_prompt']] * SAMPLES, [SEED0 + k for k in range(SAMPLES)], STEPS, cfg)
         finally: art.remove(pipe)
         p, codes = judge.predict(ims), identity_codes(r['source_identity'], r['source_subject'])
         per = {k: float(np.mean(p[k].argmax(1) == codes[k])) for k in IDENTITY}
@@ -54,26 +57,27 @@ def run(split, on, out, method='lora'):
         grid.append([Image.open(r['source_image']).convert('RGB'), *ims])
         print(r['source_subject'], round(res[-1]['identity'], 3), per, flush=True)
     out.mkdir(parents=True, exist_ok=True)
-    name = f'{split}-{on}' + ('-full' if method == 'full' else '')
-    (out / f'{name}.json').write_text(json.dumps(dict(split=split, on=on, finetune=art.settings, sources=res, seconds=round(time.time() - t0, 1)), indent=1))
+    name = f'{split}-{on}' + ('-full' if method == 'full' else '') + (f'-cfg{cfg:g}' if cfg != CFG else '')
+    (out / f'{name}.json').write_text(json.dumps(dict(split=split, on=on, cfg=cfg, finetune=art.settings, sources=res, seconds=round(time.time() - t0, 1)), indent=1))
     fig = viz.image_grid(grid, row_labels=[f"{x['source']} {x['identity']:.2f}" for x in res], col_labels=['source'] + [f'sample {k}' for k in range(SAMPLES)],
-                         title=f'{split} split: each source, then samples of its caption after the {("whole-UNet" if method == "full" else "default")} finetune on the {on}')
+                         title=f'{split} split: each source, then samples of its caption after the {("whole-UNet" if method == "full" else "default")} finetune on the {on}, CFG {cfg:g}')
     viz.fig_image(fig).save(out / f'{name}.png')
 
 def report(runs):
     from imposter.puppets import IDENTITY
     RESULTS.mkdir(parents=True, exist_ok=True)
     card = json.loads((Path(__file__).parent / 'results' / 'puppet-train-v2-block' / 'metrics.json').read_text())['metrics']
-    lines = ['| split | finetune | on | identity | ' + ' | '.join(IDENTITY) + ' | per source |', '|---|---|---|---|' + '---|' * (len(IDENTITY) + 1)]
+    lines = ['| split | finetune | on | CFG | identity | ' + ' | '.join(IDENTITY) + ' | per source |', '|---|---|---|---|---|' + '---|' * (len(IDENTITY) + 1)]
     summary = {}
     for f in sorted(runs.glob('*.json')):
         d = json.loads(f.read_text()); s = d['sources']
         ident = float(np.mean([x['identity'] for x in s]))
-        key = {('dev', 'pair', 'lora'): 'finetuned_identity', ('dev', 'pair', 'full'): 'finetuned_identity_full'}.get((d['split'], d['on'], d['finetune']['method']))
+        key = {('dev', 'pair', 'lora', CFG): 'finetuned_identity', ('dev', 'pair', 'full', CFG): 'finetuned_identity_full'}.get(
+            (d['split'], d['on'], d['finetune']['method'], d.get('cfg', CFG)))
         if key: assert abs(ident - card[key]) < 1e-9, (f.stem, ident, card[key])   # the same finetunes and samples as the model card's
         att = {k: float(np.mean([x['per_attribute'][k] for x in s])) for k in IDENTITY}
-        summary[f.stem] = dict(identity=ident, per_attribute=att, per_source=[x['identity'] for x in s])
-        lines.append(f"| {d['split']} | {d['finetune']['method']} | {d['on']} | {ident:.3f} | " + ' | '.join(f'{att[k]:.3f}' for k in IDENTITY) + ' | '
+        summary[f.stem] = dict(cfg=d.get('cfg', CFG), identity=ident, subject=float(np.mean([x['subject'] for x in s])), per_attribute=att, per_source=[x['identity'] for x in s])
+        lines.append(f"| {d['split']} | {d['finetune']['method']} | {d['on']} | {d.get('cfg', CFG):g} | {ident:.3f} | " + ' | '.join(f'{att[k]:.3f}' for k in IDENTITY) + ' | '
                      + ', '.join(f"{x['identity']:.2f}" for x in s) + ' |')
         (RESULTS / f.name).write_text(f.read_text()); (RESULTS / f'{f.stem}.png').write_bytes((runs / f'{f.stem}.png').read_bytes())
     (RESULTS / 'summary.json').write_text(json.dumps(summary, indent=1)); (RESULTS / 'summary.md').write_text('\n'.join(lines) + '\n')
@@ -85,9 +89,10 @@ if __name__ == '__main__':
     ap.add_argument('arg', help="run: the split ('dev' or 'test'); report: the run folder")
     ap.add_argument('--on', choices=('pair', 'source'), default='pair', help="finetune on the source's first pair, or on the source image alone")
     ap.add_argument('--method', choices=('lora', 'full'), default='lora', help="the model's default LoRA, or the authors' whole-UNet finetune (FULL)")
+    ap.add_argument('--cfg', type=float, default=CFG, help="the sampling's guidance scale (default: the gate's, 7.5)")
     ap.add_argument('--out', default='runs/identity-attributes')
     a = ap.parse_args()
     if a.what == 'run':
         if a.arg not in ('dev', 'test'): raise SystemExit(f"The split is 'dev' or 'test', got {a.arg!r}.")
-        run(a.arg, a.on, Path(a.out), a.method)
+        run(a.arg, a.on, Path(a.out), a.method, a.cfg)
     else: report(Path(a.arg))
