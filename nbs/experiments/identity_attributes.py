@@ -32,20 +32,15 @@ def run(split, on, out, method='lora', cfg=CFG):
     import torch
     torch.set_num_threads(1)
     from imposter import models, viz
-    from imposter.finetune import finetune
     from imposter.puppet_judge import load_judge
     from imposter.puppet_bench import load_benchmark
-    from imposter.puppet_train import sample_captions
+    from imposter.puppet_train import sample_captions, source_rows, gate_finetune
     from imposter.puppets import IDENTITY, identity_codes
     from PIL import Image
     pipe, judge = models.load_pipeline(None, device='cpu'), load_judge()
-    rows = load_benchmark(split=split)
-    firsts = list({r['source_image']: r for r in reversed(rows)}.values())[::-1]   # the first row of each source, as the gate
     res, grid, t0 = [], [], time.time()
-    for r in firsts:
-        drv = (r['driving_image'], r['driving_prompt']) if on == 'pair' else (r['source_image'], r['source_prompt'])
-        art = finetune(pipe, r['source_image'], drv[0], r['source_prompt'], drv[1], r['source_prompt'] if on == 'source' else None, progress=False,
-                       **(FULL if method == 'full' else {}))
+    for r in source_rows(load_benchmark(split=split)):   # the rows and finetunes of the identity gates
+        art = gate_finetune(pipe, r, on, **(FULL if method == 'full' else {}))
         art.apply(pipe)
         try: ims = sample_captions(pipe, [r['source_prompt']] * SAMPLES, [SEED0 + k for k in range(SAMPLES)], STEPS, cfg)
         finally: art.remove(pipe)
