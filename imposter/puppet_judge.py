@@ -101,8 +101,8 @@ def load_judge(path=None, # folder with model.safetensors and config.json (defau
     m.load_state_dict(sd); return Judge(m.to(device), config)
 
 # %% ../nbs/14_puppet_judge.ipynb #0f855763
-def _augment(x, g):
-    "Mild shift, blur, brightness and noise, so that the judge also reads decoded samples."
+def _augment(x, g, colour:float=0.0):
+    "Mild shift, blur, brightness and noise, so that the judge also reads decoded samples; `colour`: a per-channel shift of up to this much."
     n = len(x)
     sh = torch.randint(-2, 3, (2,), generator=g).tolist()
     x = torch.roll(x, shifts=sh, dims=(2, 3))
@@ -113,7 +113,9 @@ def _augment(x, g):
     xb = sum(w[:, i, None, None, None]*xp[:, :, :, i:i + x.shape[-1]] for i in range(5))[:, :, 2:-2]
     xb = sum(w[:, i, None, None, None]*F.pad(xb, (0, 0, 2, 2), mode='replicate')[:, :, i:i + x.shape[-2]] for i in range(5))
     x = xb*(1 + (torch.rand(n, 1, 1, 1, generator=g) - 0.5)*0.1)
-    return (x + torch.randn(x.shape, generator=g)*torch.rand(n, 1, 1, 1, generator=g)*0.03).clamp(0, 1)
+    x = (x + torch.randn(x.shape, generator=g)*torch.rand(n, 1, 1, 1, generator=g)*0.03).clamp(0, 1)
+    if colour: x = (x + (torch.rand(n, 3, 1, 1, generator=g)*2 - 1)*colour).clamp(0, 1)   # a colour cast, as of a sample
+    return x
 
 def item_labels(items:list, # (subject, action, seed) triples
                )->dict:
@@ -140,6 +142,7 @@ def train_judge(steps:int=1500, # optimiser steps
                 seed:int=0,
                 device='cpu',
                 progress:bool=True,
+                colour_shift:float=0.0, # per-channel colour cast of the augmentation (`_augment`'s `colour`); 0: the shipped judge's recipe
                )->Judge:
     "Train the puppet judge on clean renders of every combination (seeded)."
     from tqdm.auto import trange
@@ -153,14 +156,15 @@ def train_judge(steps:int=1500, # optimiser steps
     model.train()
     for step in (pbar := trange(steps, disable=not progress, desc='judge')):
         idx = torch.randint(len(X), (batch_size,), generator=g)
-        x = _augment(X[idx], g).to(device)
+        x = _augment(X[idx], g, colour_shift).to(device)
         out = model(x)
         loss = sum(F.cross_entropy(out[k], Y[k][idx].to(device), ignore_index=-100) for k in out)
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
         if step % 50 == 0: pbar.set_postfix(loss=f'{loss.item():.3f}')
     config = dict(subjects=list(ALL_SUBJECTS), actions=list(ACTIONS), classes={k: h.out_features for k, h in model.heads.items()},
                identity={k: list(BODY) if k == 'body' else list(v) for k, v in IDENTITY.items()},
-               width=32, size=64, steps=steps, per_combo=per_combo, seed=seed)
+               width=32, size=64, steps=steps, per_combo=per_combo, seed=seed,
+               **({'colour_shift': colour_shift} if colour_shift else {}))
     return Judge(model.eval().cpu(), config)
 
 # %% ../nbs/14_puppet_judge.ipynb #fb6158e1

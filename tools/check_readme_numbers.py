@@ -7,7 +7,7 @@ gates (`results/puppet-train-v2-block/metrics.json`) and its recipe's run from s
 (`results/finetune-sweep-block/summary.json`), the Table 1 v2 table (`results/table1-v2-block/results.json`, through
 `table1_v2.readme_table` and `readme_findings`), the cyclic world's record (`results/default-choice/results.json`,
 `results/table1-v2/results.json`), the identity gate's variants (`results/finetune-sweep-block/identity-gate-targets.json`,
-`results/identity-attributes/summary.json`), and the
+`results/identity-attributes/summary.json`, `results/identity-colour/summary.json`), and the
 pretraining-bias rounds (`results/pretraining-bias/summary.json`, the block design's `regate-block06.json` and
 `drawn-actions.json`). A number edited by hand in the README, or a result file rerun without the README, fails the check.
 """
@@ -96,7 +96,13 @@ def claims() -> dict:
     out['identity per attribute'] = (f"source's pattern in {f3(pa['pattern'])} of the dev samples and its accessory in {f3(pa['accessory'])}, its marking colour in "
                                      f"{f3(pa['marking'])}, but its body colour, one of four\nshades within the subject's colour family, in only {f3(pa['body'])} "
                                      f"(test split: {f3(tp['per_attribute']['body'])}; the whole UNet: {f3(df['per_attribute']['body'])})")
-    out['img2img body colour'] = f"img2img samples of fresh renders at strength 0.3 keep it in {f3(m['judge_img2img_body'])} of them"
+    ic = json.loads((RES / 'identity-colour' / 'summary.json').read_text())
+    i2i, shipped = ic['img2img'], ic['img2img']['judges']['data/puppet-judge']
+    assert shipped['body'] == m['judge_img2img_body'] and ic['gate']['dev-pair']['identity:data/puppet-judge'] == m['finetuned_identity'], "the card's samples, read again"
+    out['img2img body colour'] = (f"img2img samples of fresh renders at strength 0.3 keep the body colour in their pixels in {f3(i2i['pixel'])} of them, the judge\n"
+                                  f"reads it in {f3(shipped['body'])} of them (the card's img2img rows), and in {f3(shipped['body_where_pixels_right'])} of those whose pixels keep it")
+    out['gate with the pixels\' body'] = (f"the card's gate would read {f3(ic['gate']['dev-pair']['identity:data/puppet-judge, pixel body'])} on the dev sources and "
+                                          f"{f3(ic['gate']['test-pair']['identity:data/puppet-judge, pixel body'])} on the test sources")
     default = json.loads((REPO / 'data' / 'puppet-sd' / 'imposter.json').read_text())['finetune']['lora']['targets']
     assert gt[default]['finetuned_identity'] == m['finetuned_identity'], "the default set's gate is the model card's: it must measure the same"
     fs = RES / 'puppet-train-v2-block' / 'from-scratch'   # the same recipe trained from scratch: its gates and stage times

@@ -4,7 +4,8 @@ The model card's identity gate (`puppet_train.identity_gates`) gives one number:
 attributes (body colour, pattern, marking colour, accessory) that the judge reads in samples of its caption after the
 model's default finetune. This runs the same finetunes and samples (finetune seed 0, 8 samples of each source's caption,
 seeds 40000+, 50 DDIM steps, CFG 7.5; so on the dev split and `--on pair` its mean is the card's gate, which `report`
-checks) and keeps what the judge read per attribute, and the images:
+checks) and keeps what the judge read per attribute, and the images (a grid, and every sample in `<run>.npz` for other
+readers, such as `identity_colour.py`):
 
     python nbs/experiments/identity_attributes.py run dev --on pair --out runs/identity-attributes &
     python nbs/experiments/identity_attributes.py run test --on pair --out runs/identity-attributes
@@ -38,7 +39,7 @@ def run(split, on, out, method='lora', cfg=CFG):
     from imposter.puppets import IDENTITY, identity_codes
     from PIL import Image
     pipe, judge = models.load_pipeline(None, device='cpu'), load_judge()
-    res, grid, t0 = [], [], time.time()
+    res, grid, kept, t0 = [], [], [], time.time()
     for r in source_rows(load_benchmark(split=split)):   # the rows and finetunes of the identity gates
         art = gate_finetune(pipe, r, on, **(FULL if method == 'full' else {}))
         art.apply(pipe)
@@ -49,10 +50,11 @@ def run(split, on, out, method='lora', cfg=CFG):
         res.append(dict(source=r['source_subject'], identity_values=r['source_identity'], per_attribute=per,
                         identity=float(judge.identity(p, r['source_subject'], r['source_identity']).mean()),
                         subject=float(np.mean([judge.subjects[i] == r['source_subject'] for i in p['subject'].argmax(1)]))))
-        grid.append([Image.open(r['source_image']).convert('RGB'), *ims])
+        grid.append([Image.open(r['source_image']).convert('RGB'), *ims]); kept.append(np.stack([np.asarray(x) for x in ims]))
         print(r['source_subject'], round(res[-1]['identity'], 3), per, flush=True)
     out.mkdir(parents=True, exist_ok=True)
     name = f'{split}-{on}' + ('-full' if method == 'full' else '') + (f'-cfg{cfg:g}' if cfg != CFG else '')
+    np.savez_compressed(out / f'{name}.npz', samples=np.stack(kept))   # (sources, samples, 64, 64, 3) uint8: for other readers
     (out / f'{name}.json').write_text(json.dumps(dict(split=split, on=on, cfg=cfg, finetune=art.settings, sources=res, seconds=round(time.time() - t0, 1)), indent=1))
     fig = viz.image_grid(grid, row_labels=[f"{x['source']} {x['identity']:.2f}" for x in res], col_labels=['source'] + [f'sample {k}' for k in range(SAMPLES)],
                          title=f'{split} split: each source, then samples of its caption after the {("whole-UNet" if method == "full" else "default")} finetune on the {on}, CFG {cfg:g}')
