@@ -21,7 +21,7 @@ from .puppets import ACTIONS, ALL_SUBJECTS, SUBJECTS, caption, figure_mask, iou,
 from . import puppet_corpus
 from .puppet_corpus import BENCH_ACTIONS, SEEN, pretraining_set, pretraining_captions, write_tokenizer
 from .puppet_bench import BENCH_NAME, BENCH_FILE, SPLITS, make_benchmark, load_benchmark
-from .puppet_judge import JUDGE_NAME, head_accuracy, judge_set, load_judge, train_judge
+from .puppet_judge import JUDGE_NAME, body_pixel_check, head_accuracy, judge_set, load_judge, train_judge
 from .models import DEFAULTS_FILE
 from safetensors.torch import save_file, load_file
 
@@ -325,11 +325,11 @@ def img2img_samples(pipe, images:np.ndarray, captions:list, seeds:list, strength
     return np.stack(out)
 
 def judge_validation(pipe, judge, per_combo:int=2, seed:int=98, device='cpu')->dict:
-    "Accuracy of every head of `judge` on fresh renders: clean, after the VAE round trip, and as img2img samples (strength 0.3)."
+    "Every head of `judge` on fresh renders: clean, after the VAE round trip, as img2img samples (strength 0.3), and on those the body colour by their pixels."
     ims, ys, items = judge_set(per_combo, seed)
-    caps = [caption(s, a) for s, a, _ in items]
+    i2i = img2img_samples(pipe, ims, [caption(s, a) for s, a, _ in items], range(len(ims)))
     return dict(clean=head_accuracy(judge, ims, ys), vae=head_accuracy(judge, vae_reconstruct(pipe.vae, ims, device), ys),
-                img2img=head_accuracy(judge, img2img_samples(pipe, ims, caps, range(len(ims))), ys))
+                img2img=head_accuracy(judge, i2i, ys), pixels=body_pixel_check(judge, i2i, items))
 
 # %% ../nbs/11_puppet_train.ipynb #4c7e1b2a
 GATE_ON = ('pair', 'source')   # what an identity gate's finetune trains on: the source's first benchmark pair, or the source image alone
@@ -396,6 +396,8 @@ GATES = (  # (metric, label, rule, threshold): the model card checks each measur
     ('judge_img2img_subject', 'Judge, img2img samples (strength 0.3): subject', 'reported', None),
     ('judge_img2img_action', 'Judge, img2img samples (strength 0.3): action', 'reported', None),
     ('judge_img2img_identity', 'Judge, img2img samples (strength 0.3): identity attributes', 'reported', None),
+    ('judge_pixels_body_kept', 'img2img samples (strength 0.3): body colour kept, read from their pixels', 'reported', None),
+    ('judge_pixels_body_read_where_kept', 'Judge, img2img samples whose pixels keep the body colour: body colour', 'reported', None),
     ('seen_subject', 'Text-to-image, seen captions: named subject', '>=', 0.80),
     ('seen_action', 'Text-to-image, seen captions: named action', '>=', 0.70),
     ('seen_iou', 'Silhouette IoU against the canonical pose (seen captions)', 'reported', None),

@@ -28,21 +28,8 @@ from pathlib import Path
 import numpy as np
 
 RESULTS = Path(__file__).parent / 'results' / 'identity-colour'
-BODY_TOL = 20   # a render pixel shows the body colour when every channel is within this many levels of it
-
-def body_pixels(render:dict, erode:int=0)->np.ndarray:
-    "Where a render shows its body colour (not pattern, accessory, head colours or anti-aliased edge), eroded by `erode` pixels."
-    from scipy.ndimage import binary_erosion
-    im, c = np.asarray(render['image']).astype(float), np.array(render['labels']['look']['colour'], float)
-    m = render['mask'] & (np.abs(im - c).max(-1) < BODY_TOL)
-    return binary_erosion(m, iterations=erode) if erode else m
-
-def pixel_read(sample, mask, subject):
-    "The body colour of `sample` where `mask` is: (index of the nearest of the subject's body colours, median RGB); None if too few pixels."
-    from imposter.puppets import BODY
-    if mask.sum() < 10: return None, None
-    med = np.median(np.asarray(sample)[mask].astype(float), 0)
-    return int(np.linalg.norm(np.array(list(BODY[subject].values()), float) - med, axis=1).argmin()), med
+# the reader: `puppet_judge.body_pixels` and `pixel_body_read` (the model card's img2img pixel rows use them too)
+def _median(sample, mask): return np.median(np.asarray(sample)[mask].astype(float), 0)
 
 def _load(judges):
     from imposter.puppet_judge import load_judge
@@ -52,7 +39,7 @@ def img2img(judges, out):
     import torch
     torch.set_num_threads(2)
     from imposter.models import load_pipeline
-    from imposter.puppet_judge import judge_set, head_accuracy
+    from imposter.puppet_judge import judge_set, head_accuracy, body_pixels, pixel_body_read
     from imposter.puppet_train import img2img_samples, vae_reconstruct
     from imposter.puppets import SUBJECTS, render, caption
     pipe = load_pipeline(None, device='cpu')
@@ -64,10 +51,10 @@ def img2img(judges, out):
     rows = []
     for i, (s, a, sd) in enumerate(items):
         if s not in SUBJECTS: continue
-        r = render(s, a, sd); k, med = pixel_read(i2i[i], body_pixels(r), s)
+        r = render(s, a, sd); m = body_pixels(r); k = pixel_body_read(i2i[i], m, s)
         if k is None: continue
         c = np.array(r['labels']['look']['colour'], float)
-        rows.append(dict(subject=s, action=a, truth=int(ys['body'][i]), pixel=k, drift=float(np.linalg.norm(med - c)),
+        rows.append(dict(subject=s, action=a, truth=int(ys['body'][i]), pixel=k, drift=float(np.linalg.norm(_median(i2i[i], m) - c)),
                          **{f'judge:{j}': int(p['body'][i].argmax()) for j, p in preds.items()}))
     out.mkdir(parents=True, exist_ok=True)
     (out / 'img2img.json').write_text(json.dumps(dict(n_images=len(ims), heads=heads, rows=rows), indent=0))
@@ -76,6 +63,7 @@ def gate(runs, judges, out):
     from imposter.puppet_bench import load_benchmark
     from imposter.puppet_train import source_rows
     from imposter.puppets import render, identity_codes, IDENTITY
+    from imposter.puppet_judge import body_pixels, pixel_body_read
     res, loaded = {}, _load(judges)
     for f in sorted(Path(runs).glob('*.npz')):
         meta = json.loads(f.with_suffix('.json').read_text())
@@ -86,7 +74,7 @@ def gate(runs, judges, out):
             codes = identity_codes(r['source_identity'], r['source_subject'])
             m = body_pixels(render(r['source_subject'], 'standing', int(r['source_seed']), identity=r['source_identity']), erode=1)
             if m.sum() < 10: raise SystemExit(f"Source {r['source_image']} shows fewer than 10 body pixels after erosion: its body colour cannot be read.")
-            px = [pixel_read(x, m, r['source_subject'])[0] == codes['body'] for x in ims]; per['pixel'] += px
+            px = [pixel_body_read(x, m, r['source_subject']) == codes['body'] for x in ims]; per['pixel'] += px
             first = p[str(judges[0])]   # the first judge's other three attributes, with the pixels' body colour
             per[f'identity:{judges[0]}, pixel body'] += list((np.array(px) + sum(first[k].argmax(1) == codes[k] for k in IDENTITY if k != 'body'))/len(IDENTITY))
             for j, q in p.items():
