@@ -101,7 +101,7 @@ def claims() -> dict:
     assert shipped['body'] == m['judge_img2img_body'] and ic['gate']['dev-pair']['identity:data/puppet-judge'] == m['finetuned_identity'], "the card's samples, read again"
     assert (i2i['pixel'], shipped['body_where_pixels_right']) == (m['judge_pixels_body_kept'], m['judge_pixels_body_read_where_kept']), "the card's pixel rows: the same reading"
     out['img2img body colour'] = (f"img2img samples of fresh renders at strength 0.3 keep the body colour in their pixels in {f3(i2i['pixel'])} of them, the judge\n"
-                                  f"reads it in {f3(shipped['body'])} of them (the card's img2img rows), and in {f3(shipped['body_where_pixels_right'])} of those whose pixels keep it")
+                                  f"reads it in {f3(shipped['body'])} of them (the card's img2img samples), and in {f3(shipped['body_where_pixels_right'])} of those whose pixels keep it")
     out['gate with the pixels\' body'] = (f"the card's gate would read {f3(ic['gate']['dev-pair']['identity:data/puppet-judge, pixel body'])} on the dev sources and "
                                           f"{f3(ic['gate']['test-pair']['identity:data/puppet-judge, pixel body'])} on the test sources")
     default = json.loads((REPO / 'data' / 'puppet-sd' / 'imposter.json').read_text())['finetune']['lora']['targets']
