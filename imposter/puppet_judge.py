@@ -143,12 +143,18 @@ def train_judge(steps:int=1500, # optimiser steps
                 device='cpu',
                 progress:bool=True,
                 colour_shift:float=0.0, # per-channel colour cast of the augmentation (`_augment`'s `colour`); 0: the shipped judge's recipe
+                round_trip=None, # uint8 renders -> uint8 images of the same shape (e.g. a VAE's round trip): half of each batch is drawn from it
                )->Judge:
-    "Train the puppet judge on clean renders of every combination (seeded)."
+    "Train the puppet judge on clean renders of every combination (seeded), and on a round trip of them if given."
     from tqdm.auto import trange
     torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
     ims, ys, _ = judge_set(per_combo, 7_000 + seed)
     X = torch.from_numpy(ims).permute(0, 3, 1, 2).float()/255
+    XR = None if round_trip is None else np.asarray(round_trip(ims))
+    if XR is not None and (XR.shape != ims.shape or XR.dtype != np.uint8):
+        raise ValueError(f"round_trip must return uint8 images of the renders' shape {ims.shape}; it returned {XR.dtype} {XR.shape}.")
+    XR = None if XR is None else torch.from_numpy(XR).permute(0, 3, 1, 2).float()/255
+    odd = (torch.arange(batch_size) % 2 == 1)[:, None, None, None]   # the batch's places drawn from the round trip
     model = PuppetJudge().to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, pct_start=0.1)
@@ -156,7 +162,7 @@ def train_judge(steps:int=1500, # optimiser steps
     model.train()
     for step in (pbar := trange(steps, disable=not progress, desc='judge')):
         idx = torch.randint(len(X), (batch_size,), generator=g)
-        x = _augment(X[idx], g, colour_shift).to(device)
+        x = _augment(X[idx] if XR is None else torch.where(odd, XR[idx], X[idx]), g, colour_shift).to(device)
         out = model(x)
         loss = sum(F.cross_entropy(out[k], Y[k][idx].to(device), ignore_index=-100) for k in out)
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
@@ -164,7 +170,8 @@ def train_judge(steps:int=1500, # optimiser steps
     config = dict(subjects=list(ALL_SUBJECTS), actions=list(ACTIONS), classes={k: h.out_features for k, h in model.heads.items()},
                identity={k: list(BODY) if k == 'body' else list(v) for k, v in IDENTITY.items()},
                width=32, size=64, steps=steps, per_combo=per_combo, seed=seed,
-               **({'colour_shift': colour_shift} if colour_shift else {}))
+               **({'colour_shift': colour_shift} if colour_shift else {}),
+               **({'round_trip': True} if round_trip is not None else {}))
     return Judge(model.eval().cpu(), config)
 
 # %% ../nbs/14_puppet_judge.ipynb #fb6158e1
