@@ -7,7 +7,8 @@ gates (`results/puppet-train-v2-block/metrics.json`) and its recipe's run from s
 (`results/finetune-sweep-block/summary.json`), the Table 1 v2 table (`results/table1-v2-block/results.json`, through
 `table1_v2.readme_table` and `readme_findings`), the cyclic world's record (`results/default-choice/results.json`,
 `results/table1-v2/results.json`), the identity gate's variants (`results/finetune-sweep-block/identity-gate-targets.json`,
-`results/identity-attributes/summary.json`, `results/identity-colour/summary.json`), and the
+`results/identity-attributes/summary.json`, `results/identity-colour/summary.json`), the world v3 pilot
+(`results/world-v3-pilot/summary.json`), and the
 pretraining-bias rounds (`results/pretraining-bias/summary.json`, the block design's `regate-block06.json` and
 `drawn-actions.json`). A number edited by hand in the README, or a result file rerun without the README, fails the check.
 """
@@ -122,6 +123,13 @@ def claims() -> dict:
                  seen_subject=0.8, seen_action=0.7, unseen_wrong_action=0.6)   # the README's gate table, less the identity gates
     assert all(ms[k] >= g for k, g in gates.items()) and abs(ms['base_identity'] - 0.25) <= 0.1, "the run from scratch passes the gates the README says it passes"
     out['finetuned identity, rounded'] = f"the default finetune keeps {f2(m['finetuned_identity'])} identity where the world's gate asks 0.8"
+    pilot = json.loads((RES / 'world-v3-pilot' / 'summary.json').read_text())   # the pilot world with body colours far apart
+    v3, g = pilot['card']['v3'], pilot['gate_samples']
+    assert pilot['card']['v2']['seen_subject'] == m['seen_subject'], "the pilot's v2 column is the shipped card"
+    out['world v3 pilot'] = (f"{f3(v3['judge_pixels_body_kept'])} of\nimg2img samples, and {f3(g['dev-pair']['pixels_body_kept'])} (dev) and {f3(g['test-pair']['pixels_body_kept'])} (test) of the gate's samples. "
+                             f"With the body read from the pixels the gate\nreads {f3(g['dev-pair']['puppet-judge']['identity_pixel_body'])} (dev) and "
+                             f"{f3(g['test-pair']['puppet-judge']['identity_pixel_body'])} (test)")
+    out['world v3 pilot: subject'] = f"text-to-image samples show the named subject in only {f3(v3['seen_subject'])} (gate 0.8)"
     return out
 
 def main() -> int:
