@@ -15,12 +15,11 @@ Commands, from the repository root (2-core CPU; one thread per process, two proc
     git worktree add ../v3 HEAD && (cd ../v3 && git am nbs/experiments/results/world-v3-pilot/world-v3-pilot.patch)
     cd ../v3 && export PYTHONPATH=$PWD   # the pilot's world; every command below runs there
     mkdir -p runs/v3/work && cp -r data/puppet-sd/vae runs/v3/work/vae
-    imposter train-puppets --out runs/v3/out --work runs/v3/work --no-eval --quiet     # 43 min: render, UNet, judge
+    imposter train-puppets --out runs/v3/out --work runs/v3/work --no-eval --quiet     # 44 min: render, UNet, judge
     python nbs/experiments/world_v3_pilot.py gates runs/v3/out runs/v3/work            # the card (runs/v3/out/puppet-sd/README.md)
     export IMPOSTER_DATA=runs/v3/out
     python nbs/experiments/identity_attributes.py run test --on pair --out runs/v3/ia  # and dev: the gate's samples, saved
     python nbs/experiments/world_v3_pilot.py judge runs/v3/judge-vae                   # half of each batch through the VAE
-    python nbs/experiments/world_v3_pilot.py judge runs/v3/judge-vae-cast --colour 0.1 # and colour casts of up to 0.1
     python nbs/experiments/world_v3_pilot.py rescore runs/v3/judge-vae runs/v3/rescore-judge-vae.json   # the card's judge rows
     python nbs/experiments/world_v3_pilot.py read runs/v3/ia runs/v3/readings.json runs/v3/out/puppet-judge runs/v3/judge-vae
     python nbs/experiments/world_v3_pilot.py report runs/v3     # -> results/world-v3-pilot/ (summary.md, summary.json, copies)
