@@ -33,6 +33,7 @@ import numpy as np
 RESULTS = Path(__file__).parent / 'results' / 'world-v3-pilot'
 SHIPPED = Path(__file__).parent / 'results' / 'puppet-train-v2-block' / 'metrics.json'
 V2_GATE = Path(__file__).parent / 'results' / 'identity-colour' / 'gate.json'
+V2_SAMPLES = Path(__file__).parent / 'results' / 'identity-attributes'   # the same gate samples, with the judge's subject per source
 
 def _pilot_world():
     "Refuse to measure the shipped world as if it were the pilot's."
@@ -162,17 +163,19 @@ def report(runs):
     lines += ['', 'Identity: mean ± 95% t interval over the 8 sources.', '',
               '| gate samples (8 sources x 8) | body kept, pixels | ' + ' | '.join(f'{j}: subject / body / identity / identity, pixel body' for j in judges) + ' |',
               '|---|---|' + '---|'*len(judges)]
+    v2_samples = {}
     for split in ('dev', 'test'):
-        old = G2[f'{split}-pair']
-        lines.append(f"| shipped world (v2), {split} | {old['pixel']:.3f} | shipped judge: - / {old['judge:data/puppet-judge']:.3f} / "
+        old = G2[f'{split}-pair'] | dict(subject=float(np.mean([x['subject'] for x in json.loads((V2_SAMPLES / f'{split}-pair.json').read_text())['sources']])))
+        lines.append(f"| shipped world (v2), {split} | {old['pixel']:.3f} | shipped judge: {old['subject']:.3f} / {old['judge:data/puppet-judge']:.3f} / "
                      f"{old['identity:data/puppet-judge']:.3f} / {old['identity:data/puppet-judge, pixel body']:.3f} |" + ' |'*(len(judges) - 1))
         r = R[f'{split}-pair']
         lines.append(f"| pilot (v3), {split} | {r['pixels_body_kept']:.3f} | " + ' | '.join(
             f"{r[j]['subject']:.3f} / {r[j]['body']:.3f} / {_ci(r[j]['identity_per_source'])} / {_ci(r[j]['identity_pixel_body_per_source'])}" for j in judges) + ' |')
+        v2_samples[split] = old
     (RESULTS / 'summary.md').write_text('\n'.join(lines) + '\n')
     (RESULTS / 'summary.json').write_text(json.dumps(dict(card=dict(v2={k: v2.get(k) for k, _ in ROWS}, v3={k: v3.get(k) for k, _ in ROWS},
                                                                    **{n: {k: rescored[n].get(k) for k, _ in ROWS} for n in names}),
-                                                          gate_samples=R, v2_gate_samples={s: G2[f'{s}-pair'] for s in ('dev', 'test')}), indent=1))
+                                                          gate_samples=R, v2_gate_samples=v2_samples), indent=1))
     print('\n'.join(lines))
 
 if __name__ == '__main__':
