@@ -59,11 +59,19 @@ def img2img(judges, out):
     out.mkdir(parents=True, exist_ok=True)
     (out / 'img2img.json').write_text(json.dumps(dict(n_images=len(ims), heads=heads, rows=rows), indent=0))
 
+def source_pixels_kept(r, ims):
+    "For each sample of a gate source (its benchmark row `r`): do its pixels keep the source's body colour? (the mask of its standing render, eroded 1 px)"
+    from imposter.puppets import render, identity_codes
+    from imposter.puppet_judge import body_pixels, pixel_body_read
+    body = identity_codes(r['source_identity'], r['source_subject'])['body']
+    m = body_pixels(render(r['source_subject'], 'standing', int(r['source_seed']), identity=r['source_identity']), erode=1)
+    if m.sum() < 10: raise SystemExit(f"Source {r['source_image']} shows fewer than 10 body pixels after erosion: its body colour cannot be read.")
+    return [pixel_body_read(x, m, r['source_subject']) == body for x in ims]
+
 def gate(runs, judges, out):
     from imposter.puppet_bench import load_benchmark
     from imposter.puppet_train import source_rows
-    from imposter.puppets import render, identity_codes, IDENTITY
-    from imposter.puppet_judge import body_pixels, pixel_body_read
+    from imposter.puppets import identity_codes, IDENTITY
     res, loaded = {}, _load(judges)
     for f in sorted(Path(runs).glob('*.npz')):
         meta = json.loads(f.with_suffix('.json').read_text())
@@ -72,9 +80,7 @@ def gate(runs, judges, out):
         per = {'pixel': []} | {f'judge:{j}': [] for j in judges} | {f'identity:{j}': [] for j in judges} | {f'identity:{judges[0]}, pixel body': []}
         for r, ims, p in zip(rows, S, preds):
             codes = identity_codes(r['source_identity'], r['source_subject'])
-            m = body_pixels(render(r['source_subject'], 'standing', int(r['source_seed']), identity=r['source_identity']), erode=1)
-            if m.sum() < 10: raise SystemExit(f"Source {r['source_image']} shows fewer than 10 body pixels after erosion: its body colour cannot be read.")
-            px = [pixel_body_read(x, m, r['source_subject']) == codes['body'] for x in ims]; per['pixel'] += px
+            px = source_pixels_kept(r, ims); per['pixel'] += px
             first = p[str(judges[0])]   # the first judge's other three attributes, with the pixels' body colour
             per[f'identity:{judges[0]}, pixel body'] += list((np.array(px) + sum(first[k].argmax(1) == codes[k] for k in IDENTITY if k != 'body'))/len(IDENTITY))
             for j, q in p.items():

@@ -96,18 +96,15 @@ def rescore(judge_dir, to):
 def read(runs, to, *judges):
     "Each identity-gate run's samples (`identity_attributes.py`'s .npz), read by each judge and by their pixels."
     from imposter.puppet_bench import load_benchmark
-    from imposter.puppet_judge import load_judge, body_pixels, pixel_body_read
+    from imposter.puppet_judge import load_judge
     from imposter.puppet_train import source_rows
-    from imposter.puppets import render, identity_codes, IDENTITY
+    from imposter.puppets import identity_codes, IDENTITY
+    from identity_colour import source_pixels_kept   # the same reader as identity_colour.py's gate
     out = {}
     for f in sorted(Path(runs).glob('*.npz')):
         meta, S = json.loads(f.with_suffix('.json').read_text()), np.load(f)['samples']
         rows, res = source_rows(load_benchmark(split=meta['split'])), {}
-        px = []
-        for r, ims in zip(rows, S):
-            codes = identity_codes(r['source_identity'], r['source_subject'])
-            m = body_pixels(render(r['source_subject'], 'standing', int(r['source_seed']), identity=r['source_identity']), erode=1)
-            px += [pixel_body_read(x, m, r['source_subject']) == codes['body'] for x in ims]
+        px = [k for r, ims in zip(rows, S) for k in source_pixels_kept(r, ims)]
         res['pixels_body_kept'] = float(np.mean(px))
         for jd in judges:
             J, subj, att = load_judge(jd), [], {k: [] for k in IDENTITY}
