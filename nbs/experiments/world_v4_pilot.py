@@ -1,0 +1,151 @@
+"""World v4 pilot: the body colour named by the subject, a garment as the fourth identity attribute.
+
+The shipped world (v2) draws a source's identity from four attributes: body colour (one of four shades in the
+subject's colour family), pattern, marking colour and accessory. After the default finetune its samples keep pattern
+and accessory (0.84-1.00) and lose the shade (0.19-0.42; `results/identity-attributes/`), and the identity gate
+(>= 0.8) is missed at 0.719. The world v3 pilot put each subject's four colours far apart: the shade then survived
+and the model lost the subject (`results/world-v3-pilot/`). So in this world the body colour cannot carry both.
+
+The pilot world (v4) is v2 with one change, `results/world-v4-pilot/world-v4-pilot.patch`: the body colour is the
+subject's (one per subject, the middle of its v2 family, so it still names the subject), and the fourth attribute is
+a garment in one cyan, drawn where no accessory is: sleeves (upper arms), gloves (forearms and hands), shorts (hip and
+thighs) or a cape (behind the torso, wider than it). Pattern, marking and accessory are drawn as in v2, from the same
+random draws, so every source keeps its v2 pattern, marking and accessory. The pilot trains the model with the
+shipped recipe twice, first reusing the shipped VAE, then from scratch, and measures the model card's gates.
+
+Commands, from the repository root (2-core CPU):
+
+    git worktree add ../v4 HEAD && (cd ../v4 && git am nbs/experiments/results/world-v4-pilot/world-v4-pilot.patch)
+    cd ../v4 && export PYTHONPATH=$PWD   # the pilot's world; every command below runs there
+    # 1. the shipped VAE reused (it saves the VAE's 38 min; the v3 pilot did the same)
+    mkdir -p runs/v4/work && cp -r data/puppet-sd/vae runs/v4/work/vae
+    imposter train-puppets --out runs/v4/out --work runs/v4/work --no-eval --quiet     # render, UNet, judge
+    python nbs/experiments/world_v4_pilot.py gates runs/v4/out runs/v4/work   # stopped after the judge's and text-to-image rows (work/eval.json)
+    python nbs/experiments/world_v4_pilot.py vae runs/v4/out/puppet-sd runs/v4/vae   # the card's PSNR, PSNR by garment, round trips
+    # 2. from scratch: the recipe's own command, so the VAE learns the garment's colour
+    imposter train-puppets --out runs/v4s/out --work runs/v4s/work --no-eval --quiet
+    python nbs/experiments/world_v4_pilot.py gates runs/v4s/out runs/v4s/work          # the card (runs/v4s/out/puppet-sd/README.md)
+    python nbs/experiments/world_v4_pilot.py vae runs/v4s/out/puppet-sd runs/v4s/vae
+    python nbs/experiments/world_v4_pilot.py report vae-reused=runs/v4 scratch=runs/v4s   # -> results/world-v4-pilot/
+"""
+import argparse, copy, json, shutil
+from pathlib import Path
+import numpy as np
+
+HERE = Path(__file__).parent
+RESULTS = HERE / 'results' / 'world-v4-pilot'
+SHIPPED = HERE / 'results' / 'puppet-train-v2-block' / 'metrics.json'
+V3 = HERE / 'results' / 'world-v3-pilot' / 'metrics.json'
+V2_SAMPLES = HERE / 'results' / 'identity-attributes'   # the shipped model's gate samples, per attribute
+
+def _pilot_world():
+    "Refuse to measure another world as if it were the pilot's."
+    from imposter.puppets import IDENTITY
+    if 'wear' not in IDENTITY:
+        raise SystemExit(f"This measures the world v4 pilot, whose identity attributes include 'wear'; this world's are {list(IDENTITY)}. "
+                         "Apply results/world-v4-pilot/world-v4-pilot.patch (git am) in a worktree and set PYTHONPATH to it.")
+
+def gates(out, work):
+    "The model card of the pilot model: every gate; the whole-UNet finetune (reported, not gated) left out."
+    from imposter.puppet_train import RECIPE, train_puppets
+    recipe = copy.deepcopy(RECIPE); recipe['eval']['finetune_reported'] = None
+    m = train_puppets(out, work, recipe=recipe, evaluate=True, progress=False,
+                      command=f'python nbs/experiments/world_v4_pilot.py gates {out} {work}')
+    print({k: v for k, v in m.items() if not k.endswith('per_source')})
+
+def vae(model, to):
+    "The VAE's reconstruction PSNR of fresh animal renders, by garment (48 each), beside v2-like renders of the same instances, and a figure of round trips."
+    import torch
+    from diffusers import AutoencoderKL
+    from imposter import viz
+    from imposter.puppets import ACTIONS, SUBJECTS, WEARS, render, sample_identity
+    from imposter.puppet_train import vae_psnr, vae_reconstruct
+    from PIL import Image
+    torch.set_num_threads(1)
+    v, rng, res, rows = AutoencoderKL.from_pretrained(model, subfolder='vae').eval(), np.random.default_rng(0), {}, []
+    items = [(SUBJECTS[k % 8], ACTIONS[rng.integers(len(ACTIONS))], 90_000 + k) for k in range(48)]
+    for w in WEARS:
+        ims = np.stack([np.asarray(render(s, a, seed, identity={**sample_identity(s, seed), 'wear': w})['image']) for s, a, seed in items])
+        with torch.no_grad(): res[w] = vae_psnr(v, ims)
+        rows.append([Image.fromarray(x) for x in ims[:6]] + [Image.fromarray(x) for x in vae_reconstruct(v, ims[:6])])
+    from imposter.puppet_corpus import pretraining_set
+    from imposter.puppets import render_items
+    from imposter.puppet_train import RECIPE
+    heldout = render_items(pretraining_set(RECIPE['vae']['heldout'], RECIPE['seed'] + 1000))   # the card's held-out renders
+    with torch.no_grad(): card = vae_psnr(v, heldout)
+    Path(to).with_suffix('.json').write_text(json.dumps(dict(model=str(model), vae_psnr=card, psnr_by_wear=res, n=len(items)), indent=1))
+    viz.image_grid(rows, row_labels=list(WEARS), col_labels=['render']*6 + ['VAE round trip']*6,
+                   title=f'{model}: PSNR by garment ' + ', '.join(f'{k} {x:.1f} dB' for k, x in res.items())).savefig(Path(to).with_suffix('.png'), dpi=110)
+    print(card, res)
+
+ROWS = [('vae_psnr', 'VAE reconstruction PSNR (dB; gate >= 30)'),
+        ('judge_vae_subject', 'Judge, VAE reconstructions: subject (gate >= 0.95)'),
+        ('judge_vae_identity', 'Judge, VAE reconstructions: identity attributes (gate >= 0.90)'),
+        ('judge_img2img_subject', 'Judge, img2img samples: subject'),
+        ('judge_img2img_identity', 'Judge, img2img samples: identity attributes'),
+        ('seen_subject', 'Text-to-image, seen captions: named subject (gate >= 0.8)'),
+        ('seen_action', 'Text-to-image, seen captions: named action (gate >= 0.7)'),
+        ('unseen_wrong_action', 'Unseen combinations: wrong action (gate >= 0.6)'),
+        ('base_identity', "Base model: identity of a dev source's samples (gate 0.25 ± 0.1)"),
+        ('finetuned_identity', 'After the default finetune, dev sources: identity (gate >= 0.8)')]
+
+def _ci(v):
+    "Mean ± the half-width of a 95% t interval over the sources (each source's samples averaged first)."
+    from scipy import stats
+    v = np.asarray(v, float); return f'{v.mean():.3f} ± {stats.t.ppf(0.975, len(v) - 1)*v.std(ddof=1)/np.sqrt(len(v)):.3f}'
+
+def _attributes(path):
+    "Per attribute and per source, from an `identity_attributes.py` run's json: (identity per source, {attribute: mean}, subject)."
+    d = json.loads(Path(path).read_text()); s = d['sources']
+    att = {k: float(np.mean([x['per_attribute'][k] for x in s])) for k in s[0]['per_attribute']}
+    return [x['identity'] for x in s], att, float(np.mean([x['subject'] for x in s]))
+
+def _measured(run):
+    "A pilot run's card numbers: the gates' metrics.json where they finished, else the judge and text-to-image rows of work/eval.json."
+    m = run / 'work' / 'metrics.json'
+    if m.is_file(): return json.loads(m.read_text())['metrics']
+    e = json.loads((run / 'work' / 'eval.json').read_text())
+    return {**e['judge'], **e['t2i'], 'vae_psnr': json.loads((run / 'vae.json').read_text())['vae_psnr']}
+
+def report(*runs):
+    "summary.md and summary.json from the pilot runs' files (each `name=folder`), beside the shipped model's and the v3 pilot's cards."
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    if not all('=' in r for r in runs): raise SystemExit(f"report takes name=folder for each pilot run, e.g. vae-reused=runs/v4; got {runs}.")
+    runs = {n: Path(f) for n, f in (r.split('=', 1) for r in runs)}
+    cards = {'shipped world (v2)': json.loads(SHIPPED.read_text())['metrics'], 'v3 pilot': json.loads(V3.read_text())['metrics']}
+    for name, run in runs.items():
+        cards[f'v4 pilot, {name}'] = _measured(run)
+        for src, dst in [('out/puppet-sd/README.md', f'{name}-card.md'), ('work/metrics.json', f'{name}-metrics.json'),
+                         ('work/eval.json', f'{name}-eval.json'), ('work/times.json', f'{name}-times.json'),
+                         ('vae.json', f'{name}-vae.json'), ('vae.png', f'{name}-vae.png'),
+                         *[(f'ia/{s}-pair.{e}', f'{name}-{s}-pair.{e}') for s in ('dev', 'test') for e in ('json', 'png')]]:
+            if (run / src).is_file(): shutil.copy(run / src, RESULTS / dst)
+    lines = ['| card row | ' + ' | '.join(cards) + ' |', '|---|' + '---|'*len(cards)]
+    for key, label in ROWS:
+        cell = lambda d: ('-' if key not in d else f'{d[key]:.2f}' if key == 'vae_psnr' else f'{d[key]:.3f}')
+        lines.append(f'| {label} | ' + ' | '.join(cell(c) for c in cards.values()) + ' |')
+    wear = [k for k in ('judge_vae_wear', 'judge_img2img_wear') if any(k in c for c in cards.values())]
+    for key in wear: lines.append(f"| Judge, {dict(judge_vae_wear='VAE reconstructions', judge_img2img_wear='img2img samples')[key]}: garment | " + ' | '.join(f'{c[key]:.3f}' if key in c else '-' for c in cards.values()) + ' |')
+    samples, rows = {}, []
+    for world, folder, prefix in (('shipped world (v2)', V2_SAMPLES, ''), *[(f'v4 pilot, {n}', RESULTS, f'{n}-') for n in runs]):
+        for split in ('dev', 'test'):
+            f = folder / f'{prefix}{split}-pair.json'
+            if not f.is_file(): continue
+            ident, att, subj = _attributes(f)
+            samples[f'{world}, {split}'] = dict(identity_per_source=ident, attributes=att, subject=subj)
+            rows.append(f'| {world}, {split} | {_ci(ident)} | {subj:.3f} | ' + ', '.join(f'{k} {v:.3f}' for k, v in att.items()) + ' |')
+    if len(rows) > 2:
+        lines += ['', "The gate's samples (8 sources x 8) read per attribute; identity is the mean ± the 95% t interval over the 8 sources.", '',
+                  '| world, split | identity | subject | attributes |', '|---|---|---|---|', *rows]
+    (RESULTS / 'summary.md').write_text('\n'.join(lines) + '\n')
+    (RESULTS / 'summary.json').write_text(json.dumps(dict(card={n: {k: c.get(k) for k, _ in ROWS} | {k: c.get(k) for k in wear} for n, c in cards.items()},
+                                                          gate_samples=samples), indent=1))
+    print('\n'.join(lines))
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('what', choices=('gates', 'vae', 'report'))
+    ap.add_argument('args', nargs='*')
+    a = ap.parse_args()
+    if a.what != 'report': _pilot_world()
+    dict(gates=gates, vae=vae, report=report)[a.what](*a.args)
