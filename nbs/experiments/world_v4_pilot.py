@@ -11,7 +11,8 @@ subject's (one per subject, the middle of its v2 family, so it still names the s
 a garment in one cyan, drawn where no accessory is: sleeves (upper arms), gloves (forearms and hands), shorts (hip and
 thighs) or a cape (behind the torso, wider than it). Pattern, marking and accessory are drawn as in v2, from the same
 random draws, so every source keeps its v2 pattern, marking and accessory. The pilot trains the model with the
-shipped recipe twice, first reusing the shipped VAE, then from scratch, and measures the model card's gates.
+shipped recipe, reusing the shipped VAE, and measures the model card's gates; then again with the VAE's decoder
+finetuned on the pilot world's renders.
 
 Commands, from the repository root (2-core CPU):
 
@@ -22,13 +23,14 @@ Commands, from the repository root (2-core CPU):
     imposter train-puppets --out runs/v4/out --work runs/v4/work --no-eval --quiet     # render, UNet, judge
     python nbs/experiments/world_v4_pilot.py gates runs/v4/out runs/v4/work   # stopped after the judge's and text-to-image rows (work/eval.json)
     python nbs/experiments/world_v4_pilot.py vae runs/v4/out/puppet-sd runs/v4/vae   # the card's PSNR, PSNR by garment, round trips
-    # 2. from scratch: the recipe's own command, so the VAE learns the garment's colour
-    imposter train-puppets --out runs/v4s/out --work runs/v4s/work --no-eval --quiet
-    python nbs/experiments/world_v4_pilot.py gates runs/v4s/out runs/v4s/work          # the card (runs/v4s/out/puppet-sd/README.md)
-    python nbs/experiments/world_v4_pilot.py vae runs/v4s/out/puppet-sd runs/v4s/vae
-    python nbs/experiments/world_v4_pilot.py report vae-reused=runs/v4 scratch=runs/v4s   # -> results/world-v4-pilot/
+    # 2. the same model, the VAE's decoder finetuned on its training renders (the encoder frozen: the UNet's latents stay)
+    python nbs/experiments/world_v4_pilot.py decoder runs/v4 runs/v4d 1000
+    python nbs/experiments/world_v4_pilot.py vae runs/v4d/work runs/v4d/vae
+    python nbs/experiments/world_v4_pilot.py gates runs/v4d/out runs/v4d/work          # the card (runs/v4d/out/puppet-sd/README.md)
+    IMPOSTER_DATA=runs/v4d/out python nbs/experiments/identity_attributes.py run dev --on pair --out runs/v4d/ia   # and test
+    python nbs/experiments/world_v4_pilot.py report vae-reused=runs/v4 decoder-tuned=runs/v4d   # -> results/world-v4-pilot/
 """
-import argparse, copy, json, shutil
+import argparse, copy, json, shutil, time
 from pathlib import Path
 import numpy as np
 
@@ -78,6 +80,38 @@ def vae(model, to):
                    title=f'{model}: PSNR by garment ' + ', '.join(f'{k} {x:.1f} dB' for k, x in res.items())).savefig(Path(to).with_suffix('.png'), dpi=110)
     print(card, res)
 
+def decoder(run, to, steps=1500):
+    "A copy of `run` (out/, work/) whose VAE decoder is finetuned on the run's training renders, the encoder frozen, so the UNet's latents stay as they are."
+    import torch, torch.nn.functional as F
+    from diffusers import AutoencoderKL
+    from tqdm.auto import trange
+    from imposter.puppet_train import RECIPE
+    torch.set_num_threads(1); run, to, steps = Path(run), Path(to), int(steps)
+    if to.exists(): raise SystemExit(f"{to} exists; give a new folder (nothing is overwritten).")
+    spec, t0 = RECIPE['vae'], time.time()
+    vae = AutoencoderKL.from_pretrained(run / 'work' / 'vae')
+    vae.requires_grad_(False); train = [*vae.decoder.parameters(), *vae.post_quant_conv.parameters()]
+    for p in train: p.requires_grad_(True)
+    X = np.load(run / 'work' / 'train.npy', mmap_mode='r')
+    opt = torch.optim.AdamW(train, lr=spec['lr'], weight_decay=0.0)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, spec['lr'], total_steps=steps, pct_start=0.05)
+    c, n = spec['crop'], X.shape[1]
+    for step in (pbar := trange(steps, desc='decoder')):
+        g = torch.Generator().manual_seed(step)
+        idx = torch.randint(len(X), (spec['batch_size'],), generator=g).numpy()
+        i, j = torch.randint(0, n - c + 1, (2,), generator=g).tolist()
+        x = torch.from_numpy(np.ascontiguousarray(X[np.sort(idx), i:i + c, j:j + c])).permute(0, 3, 1, 2).float()/127.5 - 1
+        with torch.no_grad(): z = vae.encode(x).latent_dist.mean   # the UNet was trained on posterior means
+        loss = F.mse_loss(vae.decode(z).sample, x)
+        opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
+        if step % 50 == 0: pbar.set_postfix(loss=f'{loss.item():.5f}')
+    shutil.copytree(run / 'out', to / 'out')
+    shutil.copytree(run / 'work', to / 'work', ignore=shutil.ignore_patterns('eval.json', 'metrics.json', 'samples_*.png', 'vae'))
+    vae.eval().save_pretrained(to / 'work' / 'vae')
+    (to / 'decoder.json').write_text(json.dumps(dict(source=str(run), steps=steps, lr=spec['lr'], batch_size=spec['batch_size'], crop=c,
+                                                     seconds=time.time() - t0), indent=1))
+    print(f'decoder finetuned in {time.time() - t0:.0f} s')
+
 ROWS = [('vae_psnr', 'VAE reconstruction PSNR (dB; gate >= 30)'),
         ('judge_vae_subject', 'Judge, VAE reconstructions: subject (gate >= 0.95)'),
         ('judge_vae_identity', 'Judge, VAE reconstructions: identity attributes (gate >= 0.90)'),
@@ -117,7 +151,7 @@ def report(*runs):
         cards[f'v4 pilot, {name}'] = _measured(run)
         for src, dst in [('out/puppet-sd/README.md', f'{name}-card.md'), ('work/metrics.json', f'{name}-metrics.json'),
                          ('work/eval.json', f'{name}-eval.json'), ('work/times.json', f'{name}-times.json'),
-                         ('vae.json', f'{name}-vae.json'), ('vae.png', f'{name}-vae.png'),
+                         ('vae.json', f'{name}-vae.json'), ('vae.png', f'{name}-vae.png'), ('decoder.json', f'{name}-decoder.json'),
                          *[(f'ia/{s}-pair.{e}', f'{name}-{s}-pair.{e}') for s in ('dev', 'test') for e in ('json', 'png')]]:
             if (run / src).is_file(): shutil.copy(run / src, RESULTS / dst)
     lines = ['| card row | ' + ' | '.join(cards) + ' |', '|---|' + '---|'*len(cards)]
@@ -144,8 +178,8 @@ def report(*runs):
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('what', choices=('gates', 'vae', 'report'))
+    ap.add_argument('what', choices=('gates', 'vae', 'decoder', 'report'))
     ap.add_argument('args', nargs='*')
     a = ap.parse_args()
     if a.what != 'report': _pilot_world()
-    dict(gates=gates, vae=vae, report=report)[a.what](*a.args)
+    dict(gates=gates, vae=vae, decoder=decoder, report=report)[a.what](*a.args)
