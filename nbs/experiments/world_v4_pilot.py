@@ -33,6 +33,7 @@ Commands, from the repository root (2-core CPU):
 import argparse, copy, json, shutil, time
 from pathlib import Path
 import numpy as np
+from world_v3_pilot import _ci   # mean ± 95% t interval over sources, as the v3 pilot reports it
 
 HERE = Path(__file__).parent
 RESULTS = HERE / 'results' / 'world-v4-pilot'
@@ -56,7 +57,7 @@ def gates(out, work):
     print({k: v for k, v in m.items() if not k.endswith('per_source')})
 
 def vae(model, to):
-    "The VAE's reconstruction PSNR of fresh animal renders, by garment (48 each), beside v2-like renders of the same instances, and a figure of round trips."
+    "The VAE's reconstruction PSNR on the card's held-out renders and on fresh animal renders by garment (the same 48 instances with each), and a figure of round trips."
     import torch
     from diffusers import AutoencoderKL
     from imposter import viz
@@ -122,11 +123,6 @@ ROWS = [('vae_psnr', 'VAE reconstruction PSNR (dB; gate >= 30)'),
         ('unseen_wrong_action', 'Unseen combinations: wrong action (gate >= 0.6)'),
         ('base_identity', "Base model: identity of a dev source's samples (gate 0.25 ± 0.1)"),
         ('finetuned_identity', 'After the default finetune, dev sources: identity (gate >= 0.8)')]
-
-def _ci(v):
-    "Mean ± the half-width of a 95% t interval over the sources (each source's samples averaged first)."
-    from scipy import stats
-    v = np.asarray(v, float); return f'{v.mean():.3f} ± {stats.t.ppf(0.975, len(v) - 1)*v.std(ddof=1)/np.sqrt(len(v)):.3f}'
 
 def _attributes(path):
     "Per attribute and per source, from an `identity_attributes.py` run's json: (identity per source, {attribute: mean}, subject)."
