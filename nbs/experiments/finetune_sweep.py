@@ -25,7 +25,7 @@ the highest identity. The LoRA grid is rank 4 on either target set (`finetune.LO
 projections, or these and the ResNet blocks' convolutions; the second was added, with this rule unchanged, before its
 rows were run). The whole-UNet rows (`--method full`, the authors' finetune) are reported beside it.
 Writes nbs/experiments/results/finetune-sweep-block/{sweep.csv, summary.json, summary.md, pareto.png} (the shipped block
-world). results/finetune-sweep/ is the cyclic world's record, made by this script as it stood at commit 21be3ad.
+world), or the folder given to `report --dest` (a pilot model's sweep: `world_v4_pilot.py`). results/finetune-sweep/ is the cyclic world's record, made by this script as it stood at commit 21be3ad.
 """
 import argparse, csv, dataclasses, json, sys, time
 from pathlib import Path
@@ -146,9 +146,10 @@ if __name__ == '__main__':
     ap.add_argument('--ranks', default='4', help='LoRA ranks (the grid is rank 4; another rank is a check at chosen lrs)')
     ap.add_argument('--method', default='lora', choices=('lora', 'full'), help='LoRA, or the whole UNet (the authors\' code)')
     ap.add_argument('--targets', default='attention', choices=('attention', 'attention+resnet'), help='the modules a LoRA adapts (finetune.LORA_TARGETS)')
+    ap.add_argument('--dest', default=str(Path(__file__).parent / 'results' / 'finetune-sweep-block'), help='where report writes (default: the shipped block world\'s record)')
     ap.add_argument('--presets', default=','.join(PRESETS), help='the presets sampled after each finetune (another preset is a check beside the grid)')
     a = ap.parse_args()
     if a.what == 'run':
         run(Path(a.out), a.part, tuple(float(x) for x in a.lrs.split(',')), tuple(int(x) for x in a.steps.split(',')), SEEDS,
             tuple(int(x) for x in a.ranks.split(',')), a.method, a.targets, tuple(a.presets.split(',')))
-    else: report(Path(a.runs), Path(__file__).parent / 'results' / 'finetune-sweep-block')
+    else: report(Path(a.runs), Path(a.dest))

@@ -19,7 +19,9 @@ readers, such as `identity_colour.py`):
 `--on pair` finetunes on the source's first benchmark pair (source and driving image, as the method does); `--on
 source` on the source image alone (`identity_gates`' `on='source'`). `--method full` is the authors' whole-UNet finetune
 at the settings the model card reports beside the gate (`FULL`: lr 1e-4, 250 iterations of two batch-1 steps).
-`--cfg` samples with another classifier-free guidance scale than the gate's 7.5 (a diagnosis, not the gate).
+`--cfg` samples with another classifier-free guidance scale than the gate's 7.5 (a diagnosis, not the gate). A split
+`seed<N>` is a fresh benchmark drawn from seed N (`puppet_bench.make_benchmark`, written to `<out>/bench-seed<N>`):
+sources no one has chosen anything on (seeds 1 and 2 are the shipped dev and test splits).
 """
 import argparse, json, time
 from pathlib import Path
@@ -29,18 +31,27 @@ RESULTS = Path(__file__).parent / 'results' / 'identity-attributes'
 SAMPLES, SEED0, STEPS, CFG = 8, 40_000, 50, 7.5   # as `identity_gates` samples after a finetune
 FULL = dict(method='full', lr=1e-4, steps=250)   # RECIPE['eval']['finetune_reported']['full']
 
+def _rows(split, out):
+    "The benchmark rows of a shipped split ('dev', 'test'), or of a fresh draw ('seed<N>', written to <out>/bench-seed<N> by `make_benchmark`)."
+    from imposter.puppet_bench import SPLITS, BENCH_FILE, load_benchmark, make_benchmark
+    if split in SPLITS: return load_benchmark(split=split)
+    seed = int(split[4:])
+    if seed in SPLITS.values(): raise SystemExit(f"seed {seed} draws a shipped split ({split!r} is {dict((v, k) for k, v in SPLITS.items())[seed]!r}); use that name.")
+    folder = out / f'bench-{split}'
+    return load_benchmark(folder / BENCH_FILE if (folder / BENCH_FILE).is_file() else make_benchmark(folder, seed=seed))
+
 def run(split, on, out, method='lora', cfg=CFG):
     import torch
     torch.set_num_threads(1)
     from imposter import models, viz
     from imposter.puppet_judge import load_judge
-    from imposter.puppet_bench import load_benchmark
     from imposter.puppet_train import sample_captions, source_rows, gate_finetune
     from imposter.puppets import IDENTITY, identity_codes
     from PIL import Image
+    rows = source_rows(_rows(split, out))   # the rows and finetunes of the identity gates
     pipe, judge = models.load_pipeline(None, device='cpu'), load_judge()
     res, grid, kept, t0 = [], [], [], time.time()
-    for r in source_rows(load_benchmark(split=split)):   # the rows and finetunes of the identity gates
+    for r in rows:
         art = gate_finetune(pipe, r, on, **(FULL if method == 'full' else {}))
         art.apply(pipe)
         try: ims = sample_captions(pipe, [r['source_prompt']] * SAMPLES, [SEED0 + k for k in range(SAMPLES)], STEPS, cfg)
@@ -83,13 +94,14 @@ def report(runs):
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('what', choices=('run', 'report'))
-    ap.add_argument('arg', help="run: the split ('dev' or 'test'); report: the run folder")
+    ap.add_argument('arg', help="run: the split ('dev', 'test', or 'seed<N>': a fresh benchmark drawn from seed N); report: the run folder")
     ap.add_argument('--on', choices=('pair', 'source'), default='pair', help="finetune on the source's first pair, or on the source image alone")
     ap.add_argument('--method', choices=('lora', 'full'), default='lora', help="the model's default LoRA, or the authors' whole-UNet finetune (FULL)")
     ap.add_argument('--cfg', type=float, default=CFG, help="the sampling's guidance scale (default: the gate's, 7.5)")
     ap.add_argument('--out', default='runs/identity-attributes')
     a = ap.parse_args()
     if a.what == 'run':
-        if a.arg not in ('dev', 'test'): raise SystemExit(f"The split is 'dev' or 'test', got {a.arg!r}.")
+        if a.arg not in ('dev', 'test') and not (a.arg.startswith('seed') and a.arg[4:].isdigit()):
+            raise SystemExit(f"The split is 'dev', 'test' or a fresh draw 'seed<N>' (e.g. seed3), got {a.arg!r}.")
         run(a.arg, a.on, Path(a.out), a.method, a.cfg)
     else: report(Path(a.arg))

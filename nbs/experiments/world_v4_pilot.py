@@ -12,7 +12,9 @@ a garment in one cyan, drawn where no accessory is: sleeves (upper arms), gloves
 thighs) or a cape (behind the torso, wider than it). Pattern, marking and accessory are drawn as in v2, from the same
 random draws, so every source keeps its v2 pattern, marking and accessory. The pilot trains the model with the
 shipped recipe, reusing the shipped VAE, and measures the model card's gates; then again with the VAE's decoder
-finetuned on the pilot world's renders.
+finetuned on the pilot world's renders; then with the recipe from scratch, whose identity gate is also read with the
+finetune on the source image alone and on two fresh benchmark draws, and whose finetune defaults are swept on the dev
+split.
 
 Commands, from the repository root (2-core CPU):
 
@@ -28,7 +30,17 @@ Commands, from the repository root (2-core CPU):
     python nbs/experiments/world_v4_pilot.py vae runs/v4d/work runs/v4d/vae
     python nbs/experiments/world_v4_pilot.py gates runs/v4d/out runs/v4d/work          # the card (runs/v4d/out/puppet-sd/README.md)
     IMPOSTER_DATA=runs/v4d/out python nbs/experiments/identity_attributes.py run dev --on pair --out runs/v4d/ia   # and test
-    python nbs/experiments/world_v4_pilot.py report vae-reused=runs/v4 decoder-tuned=runs/v4d   # -> results/world-v4-pilot/
+    # 3. the recipe from scratch on this world (its VAE trained on the pilot's renders, then the UNet on that VAE's latents)
+    imposter train-puppets --out runs/v4s/out --work runs/v4s/work --no-eval --quiet
+    python nbs/experiments/world_v4_pilot.py gates runs/v4s/out runs/v4s/work
+    python nbs/experiments/world_v4_pilot.py vae runs/v4s/work runs/v4s/vae
+    IMPOSTER_DATA=runs/v4s/out python nbs/experiments/identity_attributes.py run dev --on pair --out runs/v4s/ia   # and test
+    IMPOSTER_DATA=runs/v4s/out python nbs/experiments/identity_attributes.py run dev --on source --out runs/v4s/ia   # and test: the source image alone
+    IMPOSTER_DATA=runs/v4s/out python nbs/experiments/identity_attributes.py run seed3 --on source --out runs/v4s/ia   # and seed4, and --on pair: fresh draws
+    IMPOSTER_DATA=runs/v4s/out python nbs/experiments/finetune_sweep.py run --out runs/v4s/sweep --targets attention+resnet --lrs 1e-3,3e-3,1e-2 --part 0/2   # and 1/2
+    python nbs/experiments/finetune_sweep.py report runs/v4s/sweep --dest nbs/experiments/results/world-v4-pilot/scratch-sweep
+    python nbs/experiments/world_v4_pilot.py report vae-reused=runs/v4 decoder-tuned=runs/v4d scratch=runs/v4s   # -> results/world-v4-pilot/
+    # (name=- takes a run's committed files instead of its folder: report vae-reused=- decoder-tuned=- scratch=runs/v4s)
 """
 import argparse, copy, json, shutil, time
 from pathlib import Path
@@ -124,32 +136,45 @@ ROWS = [('vae_psnr', 'VAE reconstruction PSNR (dB; gate >= 30)'),
         ('base_identity', "Base model: identity of a dev source's samples (gate 0.25 ± 0.1)"),
         ('finetuned_identity', 'After the default finetune, dev sources: identity (gate >= 0.8)')]
 
+SPLITS = ('dev', 'test', 'seed3', 'seed4')
+HELD_OUT = ('test', 'seed3', 'seed4')   # sources on which nothing was chosen   # the shipped splits, and two fresh benchmark draws (`identity_attributes.py run seed3`)
+ON = dict(pair='the pair (the card)', source='the source image alone')   # the gate's finetune: `identity_attributes.py --on`
+
 def _attributes(path):
     "Per attribute and per source, from an `identity_attributes.py` run's json: (identity per source, {attribute: mean}, subject)."
     d = json.loads(Path(path).read_text()); s = d['sources']
     att = {k: float(np.mean([x['per_attribute'][k] for x in s])) for k in s[0]['per_attribute']}
     return [x['identity'] for x in s], att, float(np.mean([x['subject'] for x in s]))
 
-def _measured(run):
-    "A pilot run's card numbers: the gates' metrics.json where they finished, else the judge and text-to-image rows of work/eval.json."
-    m = run / 'work' / 'metrics.json'
-    if m.is_file(): return json.loads(m.read_text())['metrics']
-    e = json.loads((run / 'work' / 'eval.json').read_text())
-    return {**e['judge'], **e['t2i'], 'vae_psnr': json.loads((run / 'vae.json').read_text())['vae_psnr']}
+def _measured(files):
+    "A pilot run's card numbers: the gates' metrics.json where they finished, else the judge and text-to-image rows of eval.json."
+    if files['metrics'].is_file(): return json.loads(files['metrics'].read_text())['metrics']
+    e = json.loads(files['eval'].read_text())
+    return {**e['judge'], **e['t2i'], 'vae_psnr': json.loads(files['vae'].read_text())['vae_psnr']}
+
+COPIED = dict(card=('out/puppet-sd/README.md', 'card.md'), metrics=('work/metrics.json', 'metrics.json'), eval=('work/eval.json', 'eval.json'),
+              times=('work/times.json', 'times.json'), vae=('vae.json', 'vae.json'), vae_png=('vae.png', 'vae.png'),
+              decoder=('decoder.json', 'decoder.json'),
+              **{f'{s}_{on}_{e}': (f'ia/{s}-{on}.{e}', f'{s}-{on}.{e}') for s in SPLITS for on in ('pair', 'source') for e in ('json', 'png')})
+# key: (in the run's folder, committed as name-...)
+
+def _files(name, run):
+    """A run's files: copied from its folder into results/ when the folder is given and exists; else the committed copies
+    (`name=-`), so that the report can be rebuilt on a machine where the earlier runs' folders are gone."""
+    if run is not None:
+        for src, dst in COPIED.values():
+            if (run / src).is_file(): shutil.copy(run / src, RESULTS / f'{name}-{dst}')
+    return {key: RESULTS / f'{name}-{dst}' for key, (_, dst) in COPIED.items()}
 
 def report(*runs):
     "summary.md and summary.json from the pilot runs' files (each `name=folder`), beside the shipped model's and the v3 pilot's cards."
     RESULTS.mkdir(parents=True, exist_ok=True)
     if not all('=' in r for r in runs): raise SystemExit(f"report takes name=folder for each pilot run, e.g. vae-reused=runs/v4; got {runs}.")
-    runs = {n: Path(f) for n, f in (r.split('=', 1) for r in runs)}
-    cards = {'shipped world (v2)': json.loads(SHIPPED.read_text())['metrics'], 'v3 pilot': json.loads(V3.read_text())['metrics']}
+    runs = {n: None if f == '-' else Path(f) for n, f in (r.split('=', 1) for r in runs)}
     for name, run in runs.items():
-        cards[f'v4 pilot, {name}'] = _measured(run)
-        for src, dst in [('out/puppet-sd/README.md', f'{name}-card.md'), ('work/metrics.json', f'{name}-metrics.json'),
-                         ('work/eval.json', f'{name}-eval.json'), ('work/times.json', f'{name}-times.json'),
-                         ('vae.json', f'{name}-vae.json'), ('vae.png', f'{name}-vae.png'), ('decoder.json', f'{name}-decoder.json'),
-                         *[(f'ia/{s}-pair.{e}', f'{name}-{s}-pair.{e}') for s in ('dev', 'test') for e in ('json', 'png')]]:
-            if (run / src).is_file(): shutil.copy(run / src, RESULTS / dst)
+        if run is not None and not run.is_dir(): raise SystemExit(f"{run} is not a folder; give the run's folder, or {name}=- to use the committed {name}-* files.")
+    cards = {'shipped world (v2)': json.loads(SHIPPED.read_text())['metrics'], 'v3 pilot': json.loads(V3.read_text())['metrics']}
+    for name, run in runs.items(): cards[f'v4 pilot, {name}'] = _measured(_files(name, run))
     lines = ['| card row | ' + ' | '.join(cards) + ' |', '|---|' + '---|'*len(cards)]
     for key, label in ROWS:
         cell = lambda d: ('-' if key not in d else f'{d[key]:.2f}' if key == 'vae_psnr' else f'{d[key]:.3f}')
@@ -158,15 +183,22 @@ def report(*runs):
     for key in wear: lines.append(f"| Judge, {dict(judge_vae_wear='VAE reconstructions', judge_img2img_wear='img2img samples')[key]}: garment | " + ' | '.join(f'{c[key]:.3f}' if key in c else '-' for c in cards.values()) + ' |')
     samples, rows = {}, []
     for world, folder, prefix in (('shipped world (v2)', V2_SAMPLES, ''), *[(f'v4 pilot, {n}', RESULTS, f'{n}-') for n in runs]):
-        for split in ('dev', 'test'):
-            f = folder / f'{prefix}{split}-pair.json'
+        for on, split in [(on, split) for on in ('pair', 'source') for split in SPLITS]:
+            f = folder / f'{prefix}{split}-{on}.json'
             if not f.is_file(): continue
             ident, att, subj = _attributes(f)
-            samples[f'{world}, {split}'] = dict(identity_per_source=ident, attributes=att, subject=subj)
-            rows.append(f'| {world}, {split} | {_ci(ident)} | {subj:.3f} | ' + ', '.join(f'{k} {v:.3f}' for k, v in att.items()) + ' |')
+            samples[f'{world}, {split}' + (', source alone' if on == 'source' else '')] = dict(identity_per_source=ident, attributes=att, subject=subj)
+            rows.append(f'| {world} | {ON[on]} | {split} | {_ci(ident)} | {subj:.3f} | ' + ', '.join(f'{k} {v:.3f}' for k, v in att.items()) + ' |')
+        for on in ON:   # the sources on which nothing was chosen, pooled: the test split's and the fresh draws' (independent instances)
+            fs = [folder / f'{prefix}{split}-{on}.json' for split in HELD_OUT]
+            if not all(f.is_file() for f in fs): continue
+            ident = [x for f in fs for x in _attributes(f)[0]]
+            samples[f'{world}, held out' + (', source alone' if on == 'source' else '')] = dict(identity_per_source=ident)
+            rows.append(f'| {world} | {ON[on]} | {" + ".join(HELD_OUT)} ({len(ident)} sources) | {_ci(ident)} | | |')
     if len(rows) > 2:
-        lines += ['', "The gate's samples (8 sources x 8) read per attribute; identity is the mean ± the 95% t interval over the 8 sources.", '',
-                  '| world, split | identity | subject | attributes |', '|---|---|---|---|', *rows]
+        lines += ['', "The identity gate's samples (8 sources x 8 samples of the source's caption, after the default finetune) read per attribute; "
+                  "identity is the mean ± the 95% t interval over the 8 sources.", '',
+                  '| world | finetuned on | split | identity | subject | attributes |', '|---|---|---|---|---|---|', *rows]
     (RESULTS / 'summary.md').write_text('\n'.join(lines) + '\n')
     (RESULTS / 'summary.json').write_text(json.dumps(dict(card={n: {k: c.get(k) for k, _ in ROWS} | {k: c.get(k) for k in wear} for n, c in cards.items()},
                                                           gate_samples=samples), indent=1))
