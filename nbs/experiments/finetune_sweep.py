@@ -25,7 +25,8 @@ the highest identity. The LoRA grid is rank 4 on either target set (`finetune.LO
 projections, or these and the ResNet blocks' convolutions; the second was added, with this rule unchanged, before its
 rows were run). The whole-UNet rows (`--method full`, the authors' finetune) are reported beside it.
 Writes nbs/experiments/results/finetune-sweep-block/{sweep.csv, summary.json, summary.md, pareto.png} (the shipped block
-world), or the folder given to `report --dest` (a pilot model's sweep: `world_v4_pilot.py`). results/finetune-sweep/ is the cyclic world's record, made by this script as it stood at commit 21be3ad.
+world), or the folder given to `report --dest` (a pilot model's sweep: `world_v4_pilot.py`). results/finetune-sweep/ is
+the cyclic world's record, made by this script as it stood at commit 21be3ad.
 """
 import argparse, csv, dataclasses, json, sys, time
 from pathlib import Path

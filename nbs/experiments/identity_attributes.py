@@ -36,7 +36,8 @@ def _rows(split, out):
     from imposter.puppet_bench import SPLITS, BENCH_FILE, load_benchmark, make_benchmark
     if split in SPLITS: return load_benchmark(split=split)
     seed = int(split[4:])
-    if seed in SPLITS.values(): raise SystemExit(f"seed {seed} draws a shipped split ({split!r} is {dict((v, k) for k, v in SPLITS.items())[seed]!r}); use that name.")
+    shipped = {v: k for k, v in SPLITS.items()}
+    if seed in shipped: raise SystemExit(f"seed {seed} draws a shipped split ({split!r} is {shipped[seed]!r}); use that name.")
     folder = out / f'bench-{split}'
     return load_benchmark(folder / BENCH_FILE if (folder / BENCH_FILE).is_file() else make_benchmark(folder, seed=seed))
 

@@ -136,8 +136,8 @@ ROWS = [('vae_psnr', 'VAE reconstruction PSNR (dB; gate >= 30)'),
         ('base_identity', "Base model: identity of a dev source's samples (gate 0.25 ± 0.1)"),
         ('finetuned_identity', 'After the default finetune, dev sources: identity (gate >= 0.8)')]
 
-SPLITS = ('dev', 'test', 'seed3', 'seed4')
-HELD_OUT = ('test', 'seed3', 'seed4')   # sources on which nothing was chosen   # the shipped splits, and two fresh benchmark draws (`identity_attributes.py run seed3`)
+SPLITS = ('dev', 'test', 'seed3', 'seed4')   # the shipped splits, and two fresh benchmark draws (`identity_attributes.py run seed3`)
+HELD_OUT = ('test', 'seed3', 'seed4')   # sources on which nothing was chosen
 ON = dict(pair='the pair (the card)', source='the source image alone')   # the gate's finetune: `identity_attributes.py --on`
 
 def _attributes(path):
@@ -152,11 +152,11 @@ def _measured(files):
     e = json.loads(files['eval'].read_text())
     return {**e['judge'], **e['t2i'], 'vae_psnr': json.loads(files['vae'].read_text())['vae_psnr']}
 
+# a run's files: key -> (path in the run's folder, committed as results/<name>-<this>)
 COPIED = dict(card=('out/puppet-sd/README.md', 'card.md'), metrics=('work/metrics.json', 'metrics.json'), eval=('work/eval.json', 'eval.json'),
               times=('work/times.json', 'times.json'), vae=('vae.json', 'vae.json'), vae_png=('vae.png', 'vae.png'),
               decoder=('decoder.json', 'decoder.json'),
-              **{f'{s}_{on}_{e}': (f'ia/{s}-{on}.{e}', f'{s}-{on}.{e}') for s in SPLITS for on in ('pair', 'source') for e in ('json', 'png')})
-# key: (in the run's folder, committed as name-...)
+              **{f'{s}_{on}_{e}': (f'ia/{s}-{on}.{e}', f'{s}-{on}.{e}') for s in SPLITS for on in ON for e in ('json', 'png')})
 
 def _files(name, run):
     """A run's files: copied from its folder into results/ when the folder is given and exists; else the committed copies
@@ -183,7 +183,7 @@ def report(*runs):
     for key in wear: lines.append(f"| Judge, {dict(judge_vae_wear='VAE reconstructions', judge_img2img_wear='img2img samples')[key]}: garment | " + ' | '.join(f'{c[key]:.3f}' if key in c else '-' for c in cards.values()) + ' |')
     samples, rows = {}, []
     for world, folder, prefix in (('shipped world (v2)', V2_SAMPLES, ''), *[(f'v4 pilot, {n}', RESULTS, f'{n}-') for n in runs]):
-        for on, split in [(on, split) for on in ('pair', 'source') for split in SPLITS]:
+        for on, split in [(on, split) for on in ON for split in SPLITS]:
             f = folder / f'{prefix}{split}-{on}.json'
             if not f.is_file(): continue
             ident, att, subj = _attributes(f)
