@@ -168,7 +168,7 @@ def train_judge(steps:int=1500, # optimiser steps
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
         if step % 50 == 0: pbar.set_postfix(loss=f'{loss.item():.3f}')
     config = dict(subjects=list(ALL_SUBJECTS), actions=list(ACTIONS), classes={k: h.out_features for k, h in model.heads.items()},
-               identity={k: list(BODY) if k == 'body' else list(v) for k, v in IDENTITY.items()},
+               identity={k: list(v) for k, v in IDENTITY.items()},
                width=32, size=64, steps=steps, per_combo=per_combo, seed=seed,
                **({'colour_shift': colour_shift} if colour_shift else {}),
                **({'round_trip': True} if round_trip is not None else {}))
@@ -192,7 +192,7 @@ def head_accuracy(judge:Judge, # the judge to test
     p, ys = judge.predict(images), labels
     ok = {k: p[k].argmax(1) == ys[k] for k in HEADS}
     res = {k: float(ok[k][ys[k] >= 0].mean()) for k in HEADS}
-    animal = ys['body'] >= 0
+    animal = ys[next(iter(IDENTITY))] >= 0
     res.update(both=float((ok['subject'] & ok['action']).mean()), n=len(ys['subject']),
                identity=float(np.mean([ok[k][animal] for k in IDENTITY])))
     return res
