@@ -1,5 +1,8 @@
 """Add the judge-validation rows that a newer library measures to the shipped model card, without training again.
 
+A world-v2 record: it reads the world-v2 block model and its body shades, and runs as committed at commit 259d20f
+(the library now draws world v4).
+
 `puppet_train.judge_validation` runs again on the shipped model (the card's renders and seeds: 5 per subject x
 action, seed 99). Every number the card already has must come out bit for bit as `metrics.json` holds it, or nothing
 is written. The new numbers are then added, and the card and `metrics.json` are written from these measurements by

@@ -1,7 +1,7 @@
 """Which of a source's identity attributes does the default finetune learn? The identity gate per attribute, with pictures.
 
 The model card's identity gate (`puppet_train.identity_gates`) gives one number: the share of a source's four
-attributes (body colour, pattern, marking colour, accessory) that the judge reads in samples of its caption after the
+attributes (world v4: garment, pattern, marking colour, accessory; v2: body colour for the garment) that the judge reads in samples of its caption after the
 model's default finetune. This runs the same finetunes and samples (finetune seed 0, 8 samples of each source's caption,
 seeds 40000+, 50 DDIM steps, CFG 7.5; so on the dev split and `--on pair` its mean is the card's gate, which `report`
 checks) and keeps what the judge read per attribute, and the images (a grid, and every sample in `<run>.npz` for other
@@ -15,6 +15,11 @@ readers, such as `identity_colour.py`):
     python nbs/experiments/identity_attributes.py run dev --cfg 3 --out runs/identity-attributes &   # sampled with less guidance
     python nbs/experiments/identity_attributes.py run test --cfg 3 --out runs/identity-attributes
     python nbs/experiments/identity_attributes.py report runs/identity-attributes   # -> results/identity-attributes/
+    # world v4 (the shipped model): the held-out draws, on the source image alone (the card's gate) and on the pair
+    for s in test seed3 seed4; do for on in source pair; do
+      python nbs/experiments/identity_attributes.py run $s --on $on --out runs/ia-v4; done; done   # (two at a time, one per core)
+    python nbs/experiments/identity_attributes.py report runs/ia-v4 --dest nbs/experiments/results/identity-attributes-v4 \
+      --card nbs/experiments/results/puppet-train-v4/metrics.json
 
 `--on pair` finetunes on the source's first benchmark pair (source and driving image, as the method does); `--on
 source` on the source image alone (`identity_gates`' `on='source'`). `--method full` is the authors' whole-UNet finetune
@@ -27,7 +32,8 @@ import argparse, json, time
 from pathlib import Path
 import numpy as np
 
-RESULTS = Path(__file__).parent / 'results' / 'identity-attributes'
+RESULTS = Path(__file__).parent / 'results' / 'identity-attributes'   # the world-v2 block model's record (report's default)
+CARD = Path(__file__).parent / 'results' / 'puppet-train-v2-block' / 'metrics.json'   # that model's card, which report checks against
 SAMPLES, SEED0, STEPS, CFG = 8, 40_000, 50, 7.5   # as `identity_gates` samples after a finetune
 FULL = dict(method='full', lr=1e-4, steps=250)   # RECIPE['eval']['finetune_reported']['full']
 
@@ -72,24 +78,27 @@ def run(split, on, out, method='lora', cfg=CFG):
                          title=f'{split} split: each source, then samples of its caption after the {("whole-UNet" if method == "full" else "default")} finetune on the {on}, CFG {cfg:g}')
     viz.fig_image(fig).save(out / f'{name}.png')
 
-def report(runs):
+def report(runs, dest=RESULTS, card=CARD):
+    "The runs' table per attribute, written with their files to `dest`; a run of the card's own finetunes and samples must give the card's number."
     from imposter.puppets import IDENTITY
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    card = json.loads((Path(__file__).parent / 'results' / 'puppet-train-v2-block' / 'metrics.json').read_text())['metrics']
+    dest.mkdir(parents=True, exist_ok=True)
+    card = json.loads(card.read_text())['metrics']
     lines = ['| split | finetune | on | CFG | identity | ' + ' | '.join(IDENTITY) + ' | per source |', '|---|---|---|---|---|' + '---|' * (len(IDENTITY) + 1)]
     summary = {}
     for f in sorted(runs.glob('*.json')):
         d = json.loads(f.read_text()); s = d['sources']
         ident = float(np.mean([x['identity'] for x in s]))
-        key = {('dev', 'pair', 'lora', CFG): 'finetuned_identity', ('dev', 'pair', 'full', CFG): 'finetuned_identity_full'}.get(
+        gated = card.get('finetune_settings', {}).get('on', 'pair')   # what the card's gated finetune trained on (world v2: the pair)
+        key = {('dev', gated, 'lora', CFG): 'finetuned_identity', ('dev', 'pair', 'full', CFG): 'finetuned_identity_full',
+               ('dev', 'pair', 'lora', CFG): 'finetuned_identity' if gated == 'pair' else 'finetuned_identity_pair'}.get(
             (d['split'], d['on'], d['finetune']['method'], d.get('cfg', CFG)))
         if key: assert abs(ident - card[key]) < 1e-9, (f.stem, ident, card[key])   # the same finetunes and samples as the model card's
         att = {k: float(np.mean([x['per_attribute'][k] for x in s])) for k in IDENTITY}
         summary[f.stem] = dict(cfg=d.get('cfg', CFG), identity=ident, subject=float(np.mean([x['subject'] for x in s])), per_attribute=att, per_source=[x['identity'] for x in s])
         lines.append(f"| {d['split']} | {d['finetune']['method']} | {d['on']} | {d.get('cfg', CFG):g} | {ident:.3f} | " + ' | '.join(f'{att[k]:.3f}' for k in IDENTITY) + ' | '
                      + ', '.join(f"{x['identity']:.2f}" for x in s) + ' |')
-        (RESULTS / f.name).write_text(f.read_text()); (RESULTS / f'{f.stem}.png').write_bytes((runs / f'{f.stem}.png').read_bytes())
-    (RESULTS / 'summary.json').write_text(json.dumps(summary, indent=1)); (RESULTS / 'summary.md').write_text('\n'.join(lines) + '\n')
+        (dest / f.name).write_text(f.read_text()); (dest / f'{f.stem}.png').write_bytes((runs / f'{f.stem}.png').read_bytes())
+    (dest / 'summary.json').write_text(json.dumps(summary, indent=1)); (dest / 'summary.md').write_text('\n'.join(lines) + '\n')
     print('\n'.join(lines))
 
 if __name__ == '__main__':
@@ -100,9 +109,11 @@ if __name__ == '__main__':
     ap.add_argument('--method', choices=('lora', 'full'), default='lora', help="the model's default LoRA, or the authors' whole-UNet finetune (FULL)")
     ap.add_argument('--cfg', type=float, default=CFG, help="the sampling's guidance scale (default: the gate's, 7.5)")
     ap.add_argument('--out', default='runs/identity-attributes')
+    ap.add_argument('--dest', default=str(RESULTS), help='where report writes (default: the world-v2 block record)')
+    ap.add_argument('--card', default=str(CARD), help="the metrics.json of the model card whose gate report checks")
     a = ap.parse_args()
     if a.what == 'run':
         if a.arg not in ('dev', 'test') and not (a.arg.startswith('seed') and a.arg[4:].isdigit()):
             raise SystemExit(f"The split is 'dev', 'test' or a fresh draw 'seed<N>' (e.g. seed3), got {a.arg!r}.")
         run(a.arg, a.on, Path(a.out), a.method, a.cfg)
-    else: report(Path(a.arg))
+    else: report(Path(a.arg), Path(a.dest), Path(a.card))

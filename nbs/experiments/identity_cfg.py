@@ -1,5 +1,6 @@
 # Identity of samples of the source caption after the default finetune, per attribute, against the sampling cfg (dev split, first two sources).
 # python nbs/experiments/identity_cfg.py RANK   -> prints one line per (source, cfg); parsed into results/puppet-train-v2/identity-vs-cfg.json
+# A world-v2 record: it reads the cyclic world-v2 model and its body shades; it runs as committed at commit 21be3ad.
 import sys, json, time, torch, numpy as np
 torch.set_num_threads(1)
 from imposter.models import load_pipeline

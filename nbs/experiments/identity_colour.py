@@ -1,5 +1,8 @@
 """Why the identity gate misses: the body colour, read by the judge and by the pixels themselves.
 
+A world-v2 record: it reads the world-v2 block model and its body shades, and runs as committed at commit 259d20f
+(the library now draws world v4).
+
 The identity gate's weak attribute is the body colour (`identity_attributes.py`: read in 0.19-0.42 of the samples after
 the default LoRA). Two things can lose it: the model draws another shade, or the judge reads a shade that is there as
 another. This separates them with a reader that needs no training: the median colour of the sample's pixels at the

@@ -1,8 +1,9 @@
 """Table 1 v2: ImPoster against the methods that put one image's subject into another image's structure, on world v2.
 
-Parameters are chosen on the *dev* split; every reported number comes from the *test* split. Results go to
-results/table1-v2-block/ (the shipped block world). results/table1-v2/ is the record of the cyclic world's model, made
-by this script as it stood at commit 21be3ad (without the `imposter-tuned` row, whose preset did not exist yet).
+Parameters are chosen on the *dev* split; every reported number comes from the *test* split. results/table1-v2-block/
+is the record of the world-v2 block model (the model in data/ at commit 259d20f; world v4's model, shipped after it,
+has not been run). results/table1-v2/ is the record of the cyclic world's model, made by this script as it stood at
+commit 21be3ad (without the `imposter-tuned` row, whose preset did not exist yet).
 
     # 1. dev split: one finetune per pair and LoRA target set, every method over its parameter grid (one process per core)
     python nbs/experiments/table1_v2.py run dev --out runs/t1v2-dev --part 0/2 &

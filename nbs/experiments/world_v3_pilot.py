@@ -1,5 +1,8 @@
 """World v3 pilot: with body colours far apart, does the default finetune keep a source's identity?
 
+A world-v2 record: it reads the world-v2 block model and its body shades, and runs as committed at commit 259d20f
+(the library now draws world v4).
+
 The shipped world (v2) gives each subject four body colours from its own colour family, 48-62 RGB levels apart. The
 model moves a body colour by 27 levels at the median and 52 at p90, even in img2img at strength 0.3
 (`results/identity-colour/`), and the finetuned-identity gate (>= 0.8) is missed. The pilot world is v2 with one change,
