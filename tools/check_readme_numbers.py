@@ -3,7 +3,7 @@
     python tools/check_readme_numbers.py      # exit 1, naming each number that differs, if any does
 
 Each claim is a string the README must contain, built here from the file that holds the number: the embedded world-v4
-model's gates (`results/puppet-train-v4/metrics.json`), its dev-split finetune sweep (`results/finetune-sweep-v4/`),
+model's gates (`results/puppet-train-v4/metrics.json`), its dev-split finetune sweep and the gate at each of its settings (`results/finetune-sweep-v4/`),
 its identity gate on held-out draws (`results/identity-attributes-v4/summary.json`) and at the earlier default
 (`results/world-v4-pilot/`), the demo's scores (`results/demo/scores.json`), the pretraining-bias rounds
 (`results/pretraining-bias/`), and the records of the models before it: the world-v2 block model's card, identity
@@ -48,10 +48,10 @@ def claims() -> dict:
     default = json.loads((REPO / 'data' / 'puppet-sd' / 'imposter.json').read_text())['finetune']['lora']
     assert (default['lr'], default['steps'], default['targets']) == (sw['chosen']['lr'], sw['chosen']['steps'], sw['chosen']['targets']), "the model ships the sweep's choice"
     assert m['finetune_settings']['lr'] == default['lr'] and m['finetune_settings']['steps'] == default['steps'], "the card's gate ran the shipped default"
+    e = lambda lr: f"{lr:.0e}".replace('e-0', 'e-')   # 1e-3, as the README writes it
     old, hi = imp[(3e-3, 500)], [imp[(1e-2, k)] for k in (250, 500)]
     pi = lambda r: f"{f3(r['pose_identity'])} ± {f3(r['pose_identity_se'])}"
-    lr = f"{sw['chosen']['lr']:.0e}".replace('e-0', 'e-')   # 1e-3, as the README writes it
-    out['sweep: chosen'] = (f"lr {lr}, {sw['chosen']['steps']} steps: pose and identity {pi(ch)}, identity {f3(ch['identity'])}, "
+    out['sweep: chosen'] = (f"lr {e(sw['chosen']['lr'])}, {sw['chosen']['steps']} steps: pose and identity {pi(ch)}, identity {f3(ch['identity'])}, "
                             f"target action {f3(ch['action_right'])}")
     out['sweep: earlier default'] = f"lr 3e-3 and 500 steps, scores {pi(old)}"
     out['sweep: identity range'] = (f"ImPoster's samples keep {f2(min(r['identity'] for r in imp.values()))} to {f2(max(r['identity'] for r in imp.values()))} "
@@ -60,6 +60,10 @@ def claims() -> dict:
     pilot_dev = json.loads((RES / 'world-v4-pilot' / 'scratch-dev-source.json').read_text())
     assert pilot_dev['finetune']['lr'] == 3e-3 and pilot_dev['finetune']['steps'] == 500 and pilot_dev['on'] == 'source'
     out['gate at the earlier default'] = f"keeps {f3(np.mean([x['identity'] for x in pilot_dev['sources']]))} on the same dev sources"
+    grid = json.loads((RES / 'finetune-sweep-v4' / 'identity-gate.json').read_text())   # the card's gate at every sweep setting
+    gate = {(g['finetune_settings']['lr'], g['finetune_settings']['steps']): g['finetuned_identity'] for g in grid.values()}
+    assert set(gate) == set(imp) and gate[(default['lr'], default['steps'])] == m['finetuned_identity'], "the grid is the sweep's, and its default is the card's"
+    out['gate at every sweep setting'] = '; '.join(f"lr {e(lr)}, {st} steps {f3(gate[(lr, st)])}" for lr, st in sorted(gate))
     ia = json.loads((RES / 'identity-attributes-v4' / 'summary.json').read_text())
     draws = ('test', 'seed3', 'seed4')
     row = lambda on: ' | '.join([_ci(m['finetuned_identity' + ('' if on == 'source' else '_pair') + '_per_source'])] + [_ci(ia[f'{d}-{on}']['per_source']) for d in draws]

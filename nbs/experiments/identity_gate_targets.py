@@ -21,12 +21,19 @@ of the UNet's blocks (`finetune.LORA_TARGETS`). `--on source` names the result `
 
     python nbs/experiments/identity_gate_targets.py run attention+resnet --on source --split test --out runs/identity-gate-targets
 
-With the model's default set (`imposter.json`: `attention+resnet`; `attention` before), on the pair and the dev split,
-this is the model card's gate, so its number must equal the card's `finetuned_identity` (`tools/check_readme_numbers.py`
-asserts it). The same recipe trained from scratch (`../results/puppet-train-v2-block/from-scratch/`) is measured by
+With the model's default settings (`imposter.json`) on the dev split, this is the model card's gate, so its number must
+equal the card's `finetuned_identity` (`tools/check_readme_numbers.py` asserts it): on the source image alone for the
+world-v4 card, on the pair for the world-v2 card. The same recipe trained from scratch (`../results/puppet-train-v2-block/from-scratch/`) is measured by
 pointing the library at its folder:
 
     IMPOSTER_DATA=runs/scratch/data python nbs/experiments/identity_gate_targets.py run attention+resnet --on source --out runs/scratch/identity-gate
+
+World v4 (the shipped model): the card's gate (the source image alone) at every setting of its finetune sweep
+(`results/finetune-sweep-v4/`), three settings per process, one process per core:
+
+    for lr in 1e-3 3e-3 1e-2; do for st in 250 500; do
+      python nbs/experiments/identity_gate_targets.py run attention+resnet --on source --lr $lr --steps $st --out runs/v4-gate-grid; done; done
+    python nbs/experiments/identity_gate_targets.py report runs/v4-gate-grid --dest nbs/experiments/results/finetune-sweep-v4/identity-gate.json
 """
 import argparse, json, time
 from pathlib import Path
@@ -50,9 +57,9 @@ def run(targets, out, steps=None, lr=None, rank=None, on='pair', split='dev'):
     (out / f'{name}.json').write_text(json.dumps(m, indent=1))
     print(name, round(m['finetuned_identity'], 3), m['finetuned_identity_per_source'])
 
-def report(runs):
+def report(runs, dest=RESULT):
     res = {f.stem: json.loads(f.read_text()) for f in sorted(runs.glob('*.json'))}
-    RESULT.write_text(json.dumps(res, indent=1))
+    dest.write_text(json.dumps(res, indent=1))
     for t, m in res.items():
         print(f"{t}: finetuned identity {m['finetuned_identity']:.3f} (per source {', '.join(f'{v:.2f}' for v in m['finetuned_identity_per_source'])}); "
               f"base {m['base_identity']:.3f}; settings {m['finetune_settings']}")
@@ -66,6 +73,7 @@ if __name__ == '__main__':
     ap.add_argument('--lr', type=float, help="finetune learning rate (default: the model's)")
     ap.add_argument('--rank', type=int, help='LoRA rank (default: the library\'s, 4)')
     ap.add_argument('--on', choices=('pair', 'source'), default='pair', help="finetune on the source's first pair, or on the source image alone (the gate)")
+    ap.add_argument('--dest', default=str(RESULT), help="report's file (default: the world-v2 block record)")
     ap.add_argument('--split', choices=('dev', 'test'), default='dev', help='whose 8 sources')
     a = ap.parse_args()
-    run(a.arg, Path(a.out), a.steps, a.lr, a.rank, a.on, a.split) if a.what == 'run' else report(Path(a.arg))
+    run(a.arg, Path(a.out), a.steps, a.lr, a.rank, a.on, a.split) if a.what == 'run' else report(Path(a.arg), Path(a.dest))
