@@ -1,10 +1,11 @@
 """Which of a source's identity attributes does the default finetune learn? The identity gate per attribute, with pictures.
 
 The model card's identity gate (`puppet_train.identity_gates`) gives one number: the share of a source's four
-attributes (world v4: garment, pattern, marking colour, accessory; v2: body colour for the garment) that the judge reads in samples of its caption after the
-model's default finetune. This runs the same finetunes and samples (finetune seed 0, 8 samples of each source's caption,
-seeds 40000+, 50 DDIM steps, CFG 7.5; so on the dev split and `--on pair` its mean is the card's gate, which `report`
-checks) and keeps what the judge read per attribute, and the images (a grid, and every sample in `<run>.npz` for other
+attributes (world v4: garment, pattern, marking colour, accessory; world v2 had a body shade for the garment) that the
+judge reads in samples of its caption after the model's default finetune. This runs the same finetunes and samples
+(finetune seed 0, 8 samples of each source's caption, seeds 40000+, 50 DDIM steps, CFG 7.5; so on the dev split, with
+the card's `--on`, its mean is the card's gate, which `report` checks: the source image for the world-v4 card, the pair
+for the world-v2 card) and keeps what the judge read per attribute, and the images (a grid, and every sample in `<run>.npz` for other
 readers, such as `identity_colour.py`):
 
     python nbs/experiments/identity_attributes.py run dev --on pair --out runs/identity-attributes &
