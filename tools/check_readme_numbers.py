@@ -3,7 +3,7 @@
     python tools/check_readme_numbers.py      # exit 1, naming each number that differs, if any does
 
 Each claim is a string the README must contain, built here from the file that holds the number: the embedded world-v4
-model's gates (`results/puppet-train-v4/metrics.json`), its dev-split finetune sweep and the gate at each of its settings (`results/finetune-sweep-v4/`),
+model's gates (`results/puppet-train-v4/metrics.json`), its dev-split finetune sweep, the gate at each of its settings and the sweep on a fresh draw (`results/finetune-sweep-v4/`),
 its identity gate on held-out draws (`results/identity-attributes-v4/summary.json`) and at the earlier default
 (`results/world-v4-pilot/`), the demo's scores (`results/demo/scores.json`), the pretraining-bias rounds
 (`results/pretraining-bias/`), and the records of the models before it: the world-v2 block model's card, identity
@@ -60,6 +60,12 @@ def claims() -> dict:
     pilot_dev = json.loads((RES / 'world-v4-pilot' / 'scratch-dev-source.json').read_text())
     assert pilot_dev['finetune']['lr'] == 3e-3 and pilot_dev['finetune']['steps'] == 500 and pilot_dev['on'] == 'source'
     out['gate at the earlier default'] = f"keeps {f3(np.mean([x['identity'] for x in pilot_dev['sources']]))} on the same dev sources"
+    s3 = json.loads((RES / 'finetune-sweep-v4' / 'seed3' / 'summary.json').read_text())   # the same grid on a fresh draw: a check
+    i3 = {(r['lr'], r['steps']): r for r in s3['settings'] if r['preset'] == 'imposter'}
+    low = [k for k in i3 if k[0] < 1e-2 and k != (default['lr'], default['steps'])]   # the other settings below lr 1e-2
+    assert all(i3[k]['pose_identity'] > i3[(default['lr'], default['steps'])]['pose_identity'] for k in low), "the README says the default ranks last of them"
+    out['sweep on a fresh draw'] = (f"the default {pi(i3[(default['lr'], default['steps'])])}, last of the four settings below lr 1e-2 "
+                                    f"(the others {f3(min(i3[k]['pose_identity'] for k in low))} to {f3(max(i3[k]['pose_identity'] for k in low))})")
     grid = json.loads((RES / 'finetune-sweep-v4' / 'identity-gate.json').read_text())   # the card's gate at every sweep setting
     gate = {(g['finetune_settings']['lr'], g['finetune_settings']['steps']): g['finetuned_identity'] for g in grid.values()}
     assert set(gate) == set(imp) and gate[(default['lr'], default['steps'])] == m['finetuned_identity'], "the grid is the sweep's, and its default is the card's"

@@ -14,6 +14,10 @@
     python nbs/experiments/finetune_sweep.py run --out runs/v4-sweep --targets attention+resnet --lrs 1e-3,3e-3,1e-2 --part 0/2 &
     python nbs/experiments/finetune_sweep.py run --out runs/v4-sweep --targets attention+resnet --lrs 1e-3,3e-3,1e-2 --part 1/2
     python nbs/experiments/finetune_sweep.py report runs/v4-sweep --rule pose-identity --dest nbs/experiments/results/finetune-sweep-v4
+    # the same grid on a fresh benchmark draw (seed 3, as `identity_attributes.py run seed3` writes it): a check, nothing chosen
+    python nbs/experiments/finetune_sweep.py run --out runs/v4-sweep-seed3 --manifest runs/ia-v4/bench-seed3/puppet64.csv --targets attention+resnet --lrs 1e-3,3e-3,1e-2 --part 0/2 &
+    python nbs/experiments/finetune_sweep.py run --out runs/v4-sweep-seed3 --manifest runs/ia-v4/bench-seed3/puppet64.csv --targets attention+resnet --lrs 1e-3,3e-3,1e-2 --part 1/2
+    python nbs/experiments/finetune_sweep.py report runs/v4-sweep-seed3 --rule pose-identity --dest nbs/experiments/results/finetune-sweep-v4/seed3 --split 'fresh draw (seed 3), a check'
 
 Pairs: 8 pairs of the *dev* split (`puppet_bench.load_benchmark(split='dev')`), one per source and one per action (a
 Latin-square diagonal), 4 seen and 4 unseen combinations. For each pair and learning rate, one LoRA finetune runs to
@@ -55,7 +59,7 @@ def sweep_pairs(rows):
     by = {(int(r['source_image'].split('/')[-1][:-4]), int(r['driving_image'].split('/')[-1][:-4])): r for r in rows}
     return [by[(i + 1, (i if i % 2 == 0 else i + 4) % 8 + 1)] for i in range(8)]
 
-def run(out, part, lrs, steps, seeds, ranks, method='lora', targets='attention', presets=PRESETS):
+def run(out, part, lrs, steps, seeds, ranks, method='lora', targets='attention', presets=PRESETS, manifest='dev'):
     import torch
     torch.set_num_threads(1)
     from imposter import finetune as ft, models
@@ -64,7 +68,7 @@ def run(out, part, lrs, steps, seeds, ranks, method='lora', targets='attention',
     from imposter.scoring import score_pair
     from imposter.sampling import generate
     pipe, judge = models.load_pipeline(None, device='cpu'), load_judge()
-    pairs = sweep_pairs(read_manifest('dev'))
+    pairs = sweep_pairs(read_manifest(manifest))   # the dev split, or a fresh draw's manifest (a check of the choice)
     k, n = map(int, part.split('/'))
     snapshot = ft.lora_state if method == 'lora' else lambda unet: {k: v.detach().to('cpu', copy=True) for k, v in unet.state_dict().items()}
     out.mkdir(parents=True, exist_ok=True)
@@ -96,7 +100,7 @@ def run(out, part, lrs, steps, seeds, ranks, method='lora', targets='attention',
             tmp.replace(f)
             print(f"pair {row['pair_id']} lr {lr:g} rank {rank} {targets}: {secs:.0f} s", flush=True)
 
-def report(runs, dest, rule='identity-gate'):
+def report(runs, dest, rule='identity-gate', split='dev split'):
     from imposter import viz
     rows = [r for f in sorted(runs.glob('pair*.csv')) for r in csv.DictReader(open(f))]
     for r in rows:
@@ -141,12 +145,12 @@ def report(runs, dest, rule='identity-gate'):
         lines.append(f"| {d['method']} | {d['targets'] or '-'} | {d['lr']:g} | {d['rank'] or '-'} | {d['steps']}{mark} | {d['n_pairs']} | {d['preset']} | {d['identity']:.3f} ± {d['identity_se']:.3f} | "
                      f"{d['action_right']:.3f} ± {d['action_right_se']:.3f} | {d['action_right_unseen']:.3f} | {d['subject_prob']:.3f} | "
                      f"{d['leak_prob']:.3f} | {d['iou']:.3f} | {d['pose_identity']:.3f} ± {d['pose_identity_se']:.3f} | {d['finetune_s']:.0f} |")
-    (dest / 'summary.md').write_text(f"Dev split, {len(SEEDS)} seeds per pair; mean ± standard error over pairs. "
+    (dest / 'summary.md').write_text(f"{split[0].upper() + split[1:]}, {len(SEEDS)} seeds per pair; mean ± standard error over pairs. "
                                      f"Rule: {rule}.\n\n" + '\n'.join(lines) + '\n')
     fig = viz.tradeoff([d['identity'] for d in imp], [d['action_right'] for d in imp], [('full ' if d['method'] == 'full' else '+resnet ' if d['targets'] == 'attention+resnet' else '') + f"{d['lr']:g}/{d['steps']}" for d in imp],
                        'identity (share of the source attributes kept)', 'target action right', chosen=imp.index(best),
                        xerr=[d['identity_se'] for d in imp], yerr=[d['action_right_se'] for d in imp],
-                       title='Finetune on the dev split, ImPoster (K = 5): [method or LoRA targets] lr / steps')
+                       title=f'Finetune on the {split}, ImPoster (K = 5): [method or LoRA targets] lr / steps')
     fig.savefig(dest / 'pareto.png', dpi=150, bbox_inches='tight')
     print((dest / 'summary.md').read_text())
 
@@ -163,9 +167,11 @@ if __name__ == '__main__':
     ap.add_argument('--targets', default='attention', choices=('attention', 'attention+resnet'), help='the modules a LoRA adapts (finetune.LORA_TARGETS)')
     ap.add_argument('--dest', default=str(Path(__file__).parent / 'results' / 'finetune-sweep-block'), help='where report writes (default: the shipped block world\'s record)')
     ap.add_argument('--rule', default='identity-gate', choices=RULES, help="the default's rule: the block world's (identity >= 0.8, then target action) or world v4's (pose and identity)")
+    ap.add_argument('--manifest', default='dev', help="run: the pairs' benchmark (default: the dev split; a fresh draw's puppet64.csv checks a choice)")
+    ap.add_argument('--split', default='dev split', help="report: whose pairs the runs are, as the summary and plot name them (a fresh draw: a check)")
     ap.add_argument('--presets', default=','.join(PRESETS), help='the presets sampled after each finetune (another preset is a check beside the grid)')
     a = ap.parse_args()
     if a.what == 'run':
         run(Path(a.out), a.part, tuple(float(x) for x in a.lrs.split(',')), tuple(int(x) for x in a.steps.split(',')), SEEDS,
-            tuple(int(x) for x in a.ranks.split(',')), a.method, a.targets, tuple(a.presets.split(',')))
-    else: report(Path(a.runs), Path(a.dest), a.rule)
+            tuple(int(x) for x in a.ranks.split(',')), a.method, a.targets, tuple(a.presets.split(',')), a.manifest)
+    else: report(Path(a.runs), Path(a.dest), a.rule, a.split)
