@@ -23,8 +23,8 @@ of the UNet's blocks (`finetune.LORA_TARGETS`). `--on source` names the result `
 
 With the model's default settings (`imposter.json`) on the dev split, this is the model card's gate, so its number must
 equal the card's `finetuned_identity` (`tools/check_readme_numbers.py` asserts it): on the source image alone for the
-world-v4 card, on the pair for the world-v2 card. The same recipe trained from scratch (`../results/puppet-train-v2-block/from-scratch/`) is measured by
-pointing the library at its folder:
+world-v4 card, on the pair for the world-v2 card. The world-v2 recipe trained from scratch
+(`../results/puppet-train-v2-block/from-scratch/`) was measured by pointing the library at its folder:
 
     IMPOSTER_DATA=runs/scratch/data python nbs/experiments/identity_gate_targets.py run attention+resnet --on source --out runs/scratch/identity-gate
 

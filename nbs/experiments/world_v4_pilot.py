@@ -1,9 +1,10 @@
 """World v4 pilot: the body colour named by the subject, a garment as the fourth identity attribute.
 
 A record since world v4 shipped (`results/puppet-train-v4/`): the library now draws this world, with the card's gate
-on the source image alone and the default finetune the v4 sweep chose. The pilot's commands below ran at commit
-259d20f, with the patch applied in a worktree; `report name=-` still rebuilds the summary from the committed files.
-The shipped world (v2) draws a source's identity from four attributes: body colour (one of four shades in the
+on the source image alone and the default finetune the v4 sweep chose. The pilot's commands below ran with the library
+of commit 77f6471 plus the patch, in a worktree; `report name=-` still rebuilds the summary from the committed files.
+
+The world-v2 model (shipped when the pilot ran) draws a source's identity from four attributes: body colour (one of four shades in the
 subject's colour family), pattern, marking colour and accessory. After the default finetune its samples keep pattern
 and accessory (0.84-1.00) and lose the shade (0.19-0.42; `results/identity-attributes/`), and the identity gate
 (>= 0.8) is missed at 0.719. The world v3 pilot put each subject's four colours far apart: the shade then survived
