@@ -1,27 +1,45 @@
-"""Table 1 v2: ImPoster against the methods that put one image's subject into another image's structure, on world v2.
+"""Table 1 v2: ImPoster against the methods that put one image's subject into another image's structure, on the puppet world.
 
-Parameters are chosen on the *dev* split; every reported number comes from the *test* split. results/table1-v2-block/
-is the record of the world-v2 block model (the model in data/ at commit 259d20f; world v4's model, shipped after it,
-has not been run). results/table1-v2/ is the record of the cyclic world's model, made by this script as it stood at
-commit 21be3ad (without the `imposter-tuned` row, whose preset did not exist yet).
+Parameters are chosen on the *dev* split; every reported number comes from the *test* split. `--world` names the model
+the runs used and where the results go (`WORLDS`): results/table1-v2-v4/ is the shipped world-v4 model's;
+results/table1-v2-block/ is the record of the world-v2 block model (the model in data/ at commit 259d20f; run its
+commands below with `--world block` at that commit's data/). results/table1-v2/ is the record of the cyclic world's
+model, made by this script as it stood at commit 21be3ad (without the `imposter-tuned` row, whose preset did not exist yet).
+
+    # world v4 (the shipped model; its finetune's LoRA target set and settings were chosen by finetune_sweep.py, so the
+    # dev grid has that one finetune), two one-thread processes:
+    python nbs/experiments/table1_v2.py --world v4 run dev --out runs/t1v4-dev --part 0/2 &
+    python nbs/experiments/table1_v2.py --world v4 run dev --out runs/t1v4-dev --part 1/2
+    python nbs/experiments/table1_v2.py --world v4 choose runs/t1v4-dev   # -> results/table1-v2-v4/dev-choice.{json,md}
+    python nbs/experiments/table1_v2.py --world v4 run test --out runs/t1v4-test --part 0/2 &
+    python nbs/experiments/table1_v2.py --world v4 run test --out runs/t1v4-test --part 1/2
+    python nbs/experiments/table1_v2.py --world v4 report runs/t1v4-test
+    # the main methods on a fresh draw (make_benchmark(seed=3), `default_choice.FRESH_SEED`; the draw the finetune sweep
+    # was checked on, where nothing of Table 1 was chosen), nothing chosen again -> results/table1-v2-v4/fresh-draw/
+    python nbs/experiments/default_choice.py draw runs/bench-fresh
+    python nbs/experiments/table1_v2.py --world v4 run test --manifest runs/bench-fresh/puppet64.csv --methods FRESH --out runs/t1v4-fresh --part 0/2 &
+    python nbs/experiments/table1_v2.py --world v4 run test --manifest runs/bench-fresh/puppet64.csv --methods FRESH --out runs/t1v4-fresh --part 1/2
+    python nbs/experiments/table1_v2.py --world v4 report runs/t1v4-fresh --manifest runs/bench-fresh/puppet64.csv --name fresh-draw
+
+The world-v2 block model's record (`--world block`):
 
     # 1. dev split: one finetune per pair and LoRA target set, every method over its parameter grid (one process per core)
-    python nbs/experiments/table1_v2.py run dev --out runs/t1v2-dev --part 0/2 &
-    python nbs/experiments/table1_v2.py run dev --out runs/t1v2-dev --part 1/2
-    python nbs/experiments/table1_v2.py run dev --finetune attention+resnet --out runs/t1v2-dev-resnet --part 0/2 &
-    python nbs/experiments/table1_v2.py run dev --finetune attention+resnet --out runs/t1v2-dev-resnet --part 1/2
-    python nbs/experiments/table1_v2.py choose runs/t1v2-dev runs/t1v2-dev-resnet   # -> results/table1-v2-block/dev-choice.{json,md}
+    python nbs/experiments/table1_v2.py --world block run dev --out runs/t1v2-dev --part 0/2 &
+    python nbs/experiments/table1_v2.py --world block run dev --out runs/t1v2-dev --part 1/2
+    python nbs/experiments/table1_v2.py --world block run dev --finetune attention+resnet --out runs/t1v2-dev-resnet --part 0/2 &
+    python nbs/experiments/table1_v2.py --world block run dev --finetune attention+resnet --out runs/t1v2-dev-resnet --part 1/2
+    python nbs/experiments/table1_v2.py --world block choose runs/t1v2-dev runs/t1v2-dev-resnet   # -> results/table1-v2-block/dev-choice.{json,md}
     # 2. test split: the unseen pairs, one finetune per chosen target set, every method at its dev-chosen parameters
-    python nbs/experiments/table1_v2.py run test --out runs/t1v2-test --part 0/2 &
-    python nbs/experiments/table1_v2.py run test --out runs/t1v2-test --part 1/2
+    python nbs/experiments/table1_v2.py --world block run test --out runs/t1v2-test --part 0/2 &
+    python nbs/experiments/table1_v2.py --world block run test --out runs/t1v2-test --part 1/2
     # 3. the tables with crossed intervals, the time per image and the examples figure -> results/table1-v2-block/
-    python nbs/experiments/table1_v2.py report runs/t1v2-test
+    python nbs/experiments/table1_v2.py --world block report runs/t1v2-test
     # 4. a fresh draw of the benchmark (a seed no run used: `default_choice.FRESH_SEED`), its unseen pairs, the main
     #    methods at their dev-chosen settings, nothing chosen again -> results/table1-v2-block/fresh-draw/
     python nbs/experiments/default_choice.py draw runs/bench-fresh-block
-    python nbs/experiments/table1_v2.py run test --manifest runs/bench-fresh-block/puppet64.csv --methods FRESH --out runs/t1v2-fresh --part 0/2 &
-    python nbs/experiments/table1_v2.py run test --manifest runs/bench-fresh-block/puppet64.csv --methods FRESH --out runs/t1v2-fresh --part 1/2
-    python nbs/experiments/table1_v2.py report runs/t1v2-fresh --manifest runs/bench-fresh-block/puppet64.csv --name fresh-draw
+    python nbs/experiments/table1_v2.py --world block run test --manifest runs/bench-fresh-block/puppet64.csv --methods FRESH --out runs/t1v2-fresh --part 0/2 &
+    python nbs/experiments/table1_v2.py --world block run test --manifest runs/bench-fresh-block/puppet64.csv --methods FRESH --out runs/t1v2-fresh --part 1/2
+    python nbs/experiments/table1_v2.py --world block report runs/t1v2-fresh --manifest runs/bench-fresh-block/puppet64.csv --name fresh-draw
 
 The dev pairs are the first 4 of the finetune sweep's 8 (`finetune_sweep.sweep_pairs`: one per source and per action;
 these 4 are 2 seen and 2 unseen combinations), 2 seeds each; the test pairs are the test split's 32 unseen
@@ -44,13 +62,22 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).parent
-RESULTS = HERE / 'results' / 'table1-v2-block'   # the shipped block world; results/table1-v2 is the cyclic world's record
+# --world -> (its results folder, the dev grid's finetunes: name -> `finetune` settings, the model's defaults with this LoRA
+# target set; the first is the one a CSV without a `finetune` column was made with, and the one the @base methods run with)
+WORLDS = {'v4': ('table1-v2-v4', {'attention+resnet': dict(targets='attention+resnet')}),
+          'block': ('table1-v2-block', {'attention': dict(targets='attention'), 'attention+resnet': dict(targets='attention+resnet')})}
+
+def use_world(name:str):
+    "Point RESULTS and FINETUNES at a world's (a key of `WORLDS`)."
+    global RESULTS, FINETUNES
+    if name not in WORLDS: raise SystemExit(f"Unknown world {name!r}; use one of {', '.join(WORLDS)}.")
+    RESULTS, FINETUNES = HERE / 'results' / WORLDS[name][0], WORLDS[name][1]
+
+use_world('v4')   # the shipped model's, unless `--world` (or a reader's `use_world`) says otherwise
+
 DEV_PAIRS = 4   # the first 4 of the finetune sweep's 8 dev pairs: 2 seen, 2 unseen combinations (pairs 1, 14, 19, 32)
 SEEDS = dict(dev=(0, 1), test=(0,))   # seeds per pair: 2 on the DEV_PAIRS dev pairs, 1 on the 32 unseen test pairs (seeds are nested in pairs)
 # method -> list of parameter dicts tried on dev (the first is the method's published default where one exists)
-# the pair's finetune, by name: the model's default settings with this LoRA target set (`finetune.LORA_TARGETS`); the first
-# is the set the model shipped with, and the one a CSV without a `finetune` column was made with
-FINETUNES = {'attention': dict(targets='attention'), 'attention+resnet': dict(targets='attention+resnet')}
 GRID = {
     'baseline++': [{}],
     'imposter': [{}],
@@ -362,18 +389,20 @@ def readme_findings() -> str:
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--world', default='v4', choices=list(WORLDS), help='the model the runs use, and where results go (default: the shipped v4)')
     sub = ap.add_subparsers(dest='cmd', required=True)
     t = sub.add_parser('run'); t.add_argument('split', choices=('dev', 'test')); t.add_argument('--out', type=Path, required=True)
-    t.add_argument('--finetune', choices=list(FINETUNES), help='dev: the LoRA target set of the pairs\' finetune (default: the first)')
+    t.add_argument('--finetune', choices=sorted({f for _, fts in WORLDS.values() for f in fts}), help='dev: the LoRA target set of the pairs\' finetune (default: the first)')
     t.add_argument('--part', default='0/1', help='k/n: this process runs pairs k, k+n, ...')
     t.add_argument('--manifest', default='test', help='test: the benchmark whose unseen pairs are run (default: the test split; a CSV drawn afresh)')
     t.add_argument('--methods', help="test: comma-separated methods (default: all; FRESH: the fresh draw's)")
     c = sub.add_parser('choose'); c.add_argument('folders', type=Path, nargs='+', help='the dev run folders, one per finetune')
     r = sub.add_parser('report'); r.add_argument('folder', type=Path)
     r.add_argument('--manifest', default='test', help='the benchmark the run used (default: the test split)')
-    r.add_argument('--name', help='write to results/table1-v2-block/NAME/ (default: the folder itself)')
+    r.add_argument('--name', help='write to <the world\'s results>/NAME/ (default: the world\'s results folder itself)')
     sub.add_parser('readme', help="print the README's table and findings from results.json")
     a = ap.parse_args()
+    use_world(a.world)
     if a.cmd == 'run':
         if a.split == 'dev' and (a.manifest != 'test' or a.methods): ap.error('--manifest and --methods are for the test run')
         methods = None if not a.methods else list(FRESH) if a.methods == 'FRESH' else a.methods.split(',')
