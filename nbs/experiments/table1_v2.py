@@ -19,7 +19,10 @@ model, made by this script as it stood at commit 21be3ad (without the `imposter-
     python nbs/experiments/default_choice.py draw runs/bench-fresh
     python nbs/experiments/table1_v2.py --world v4 run test --manifest runs/bench-fresh/puppet64.csv --methods FRESH --out runs/t1v4-fresh --part 0/2 &
     python nbs/experiments/table1_v2.py --world v4 run test --manifest runs/bench-fresh/puppet64.csv --methods FRESH --out runs/t1v4-fresh --part 1/2
-    python nbs/experiments/table1_v2.py --world v4 report runs/t1v4-fresh --manifest runs/bench-fresh/puppet64.csv --name fresh-draw
+    # and the test split's two highest pose + identity (`FRESH_V4_TOP`, added once the test table had been read)
+    python nbs/experiments/table1_v2.py --world v4 run test --manifest runs/bench-fresh/puppet64.csv --methods sdedit,cross-image --out runs/t1v4-fresh-top2 --part 0/2 &
+    python nbs/experiments/table1_v2.py --world v4 run test --manifest runs/bench-fresh/puppet64.csv --methods sdedit,cross-image --out runs/t1v4-fresh-top2 --part 1/2
+    python nbs/experiments/table1_v2.py --world v4 report runs/t1v4-fresh runs/t1v4-fresh-top2 --manifest runs/bench-fresh/puppet64.csv --name fresh-draw
 
 The world-v2 block model's record (`--world block`):
 
@@ -93,8 +96,11 @@ GRID = {
     'masactrl@base': [dict(start_step=s) for s in (4, 10, 20)],
 }
 # the methods run on a fresh draw (`--methods FRESH`): the baseline, the paper's ImPoster, the default preset and the
-# structure-copying method that drew the action most often on the test split
+# structure-copying method that drew the action most often on the block model's test split
 FRESH = ('baseline++', 'imposter', 'imposter-tuned', 'sdedit@base')
+# world v4: FRESH, then the two methods with the highest pose + identity on its test split, added once that table had
+# been read (`sdedit`, which also drew the action most often there, and `cross-image`), in a second run folder
+FRESH_V4_TOP = ('sdedit', 'cross-image')
 FIELDS = ('pair_id', 'seen', 'method', 'finetune', 'params', 'seed', 'identity', 'action_prob', 'subject_prob', 'leak_prob', 'iou', 'colour_error',
           'joint', 'seconds')
 
@@ -223,10 +229,16 @@ COLUMNS = (
     ('iou', 'IoU', lambda r: _f(r, 'iou')),
 )
 
-def test_rows(folder:Path) -> list:
-    "The per-image rows of a test run, with the method as `preset` (the finetune rows left out)."
-    rows = [dict(r, preset=r['method']) for r in _rows(folder)]
-    if not rows: raise SystemExit(f"{folder}: no pair files; run `run test` first.")
+def test_rows(folders:list) -> list:
+    """The per-image rows of a test run (one folder, or several that ran other methods on the same pairs), with the
+    method as `preset` (the finetune rows left out); a method in two folders is refused."""
+    rows, seen = [], {}
+    for folder in folders:
+        rs = [dict(r, preset=r['method']) for r in _rows(folder)]
+        if not rs: raise SystemExit(f"{folder}: no pair files; run `run test` first.")
+        twice = sorted({r['preset'] for r in rs} & set(seen))
+        if twice: raise SystemExit(f"{', '.join(twice)} ran in both {seen[twice[0]]} and {folder}; report each folder's methods once.")
+        seen.update({r['preset']: folder for r in rs}); rows += rs
     return rows
 
 def _ci(rows, fn, factors, m=1):
@@ -267,16 +279,16 @@ def table(rows, manifest) -> tuple:
         res[p].update({f'{c}_diff': dict(mean=d.mean, half=d.half, holm_p=adj) for c, (d, adj) in diffs[p].items()})
     return '\n'.join(lines), '\n'.join(dl), res
 
-def timing(folder:Path) -> dict:
+def timing(folders:list) -> dict:
     "Median seconds per finetune (`finetune (<set>)`) and per image of each method, measured side by side in the same processes."
-    rows = [r for f in sorted(folder.glob('pair*.csv')) for r in csv.DictReader(open(f))]
+    rows = [r for folder in folders for f in sorted(folder.glob('pair*.csv')) for r in csv.DictReader(open(f))]
     by = {}
     for r in rows: by.setdefault(f"finetune ({finetune_of(r)})" if r['method'] == 'finetune' else r['method'], []).append(float(r['seconds']))
     med = {m: float(np.median(v)) for m, v in by.items()}
     base = med.get('baseline++')
     return dict(seconds=med, ratio_to_baseline={m: v / base for m, v in med.items() if not m.startswith('finetune')} if base else {})
 
-def examples(rows, manifest, folder:Path, out:Path, n=4, title='Unseen test pairs, seed 0', labels=None):
+def examples(rows, manifest, folders:list, out:Path, n=4, title='Unseen test pairs, seed 0', labels=None):
     "A grid: for n unseen test pairs, the source, the driving image, the ground truth, then each method's seed-0 image."
     from PIL import Image
     from imposter.viz import image_grid, fig_png
@@ -284,25 +296,25 @@ def examples(rows, manifest, folder:Path, out:Path, n=4, title='Unseen test pair
     ids = [p for p in dict.fromkeys(str(r['pair_id']) for r in rows) if unseen(by_id[p])][:: max(1, 32 // n)][:n]
     presets = list(dict.fromkeys(r['preset'] for r in rows))
     def img(p, pre):
-        return Image.open(folder / 'images' / p / f'{pre}_seed0.png').convert('RGB')
+        return Image.open(next(f / 'images' / p / f'{pre}_seed0.png' for f in folders if (f / 'images' / p / f'{pre}_seed0.png').is_file())).convert('RGB')
     grid = [[Image.open(by_id[p]['source_image']).convert('RGB'), Image.open(by_id[p]['driving_image']).convert('RGB'),
              Image.open(by_id[p]['target_image']).convert('RGB')] + [img(p, pre) for pre in presets] for p in ids]
     fig = image_grid(grid, row_labels=[by_id[p]['target_prompt'] for p in ids], col_labels=['source', 'driving', 'truth'] + [(labels or {}).get(p, p) for p in presets],
                      cell=1.1, title=title)
     out.write_bytes(fig_png(fig))
 
-def report(folder:Path, bench:str='test', name:str=None):
-    "The tables, timing and examples of a test run on `bench`, written to RESULTS (or RESULTS/`name`)."
+def report(folders:list, bench:str='test', name:str=None):
+    "The tables, timing and examples of a test run on `bench` (one folder, or several with other methods on the same pairs), written to RESULTS (or RESULTS/`name`)."
     from imposter.manifest import read_manifest
     manifest = read_manifest(bench)
-    rows = test_rows(folder)
+    rows = test_rows(folders)
     out = RESULTS / name if name else RESULTS
     out.mkdir(parents=True, exist_ok=True)
     what = 'Test split' if bench == 'test' else f'The benchmark {bench}'
 
     t_un, d_un, r_un = table(rows, manifest)
-    tm = timing(folder)
-    json.dump(dict(unseen=r_un, timing=tm, folder=str(folder), bench=bench, command=' '.join(['python', 'nbs/experiments/table1_v2.py'] + sys.argv[1:])),
+    tm = timing(folders)
+    json.dump(dict(unseen=r_un, timing=tm, folder=' '.join(map(str, folders)), bench=bench, command=' '.join(['python', 'nbs/experiments/table1_v2.py'] + sys.argv[1:])),
               open(out / 'results.json', 'w'), indent=1)
     (out / 'tables.md').write_text(
         f"{what}, its {len({r['pair_id'] for r in rows})} unseen combinations, 1 seed each; parameters from `dev-choice.md`. Means ± crossed 95% "
@@ -311,7 +323,7 @@ def report(folder:Path, bench:str='test', name:str=None):
         "product [target action read] x [subject read] x identity.\n\n"
         f"{t_un}\n\n{d_un}\n\nSeconds (median per image; finetune: per pair), measured side by side in the same two processes: "
         + ', '.join(f'{k} {v:.2f}' for k, v in tm['seconds'].items()) + "\n")
-    examples(rows, manifest, folder, out / 'examples.png', title=f"{'Unseen test pairs' if bench == 'test' else 'Unseen pairs of a fresh draw'}, seed 0")
+    examples(rows, manifest, folders, out / 'examples.png', title=f"{'Unseen test pairs' if bench == 'test' else 'Unseen pairs of a fresh draw'}, seed 0")
     print((out / 'tables.md').read_text())
 
 def readme_table() -> str:
@@ -387,6 +399,37 @@ def readme_findings() -> str:
 - **The runs agree where they should.** The {len(same)} `@base` methods do not use the finetune's weights, and their
   means are the same in both test runs ({', '.join(f'`{k}`' for k in same)})."""
 
+def readme_findings_v4() -> str:
+    "The README's findings under the world-v4 table, every number recomputed from the committed results.json and dev-choice.json."
+    r = json.load(open(RESULTS / 'results.json'))['unseen']
+    ch = json.load(open(RESULTS / 'dev-choice.json'))['choice']
+    f2 = lambda v: f'{v:.2f}'
+    m = lambda k, c='action_right': f2(r[k][c]['mean'])
+    b = r['baseline++']
+    best = sorted(r, key=lambda k: -r[k]['joint']['mean'])
+    goal = [k for k in r if r[k]['action_right']['mean'] >= 0.8 and r[k]['subject_right']['mean'] >= 0.9
+            and r[k]['identity']['mean'] >= 0.9 * b['identity']['mean'] and r[k]['leak']['mean'] <= b['leak']['mean']]
+    holm = min((v['holm_p'], k, c) for k in r for c, v in r[k].items() if c.endswith('_diff'))
+    sig = sorted({(k, c[:-len('_diff')].replace('_', ' ')) for k in r for c, v in r[k].items() if c.endswith('_diff') and v['holm_p'] < 0.05})
+    top_leak = max(r[k]['leak']['mean'] for k in r)
+    most_action = max(r, key=lambda k: (r[k]['action_right']['mean'], r[k]['joint']['mean']))
+    fmt = lambda p: ', '.join(f'{k} {v:g}' for k, v in p.items()) or 'no parameter'
+    return f"""- **Pose and identity together.** The highest pose + identity is `{best[0]}`'s ({m(best[0], 'joint')}); next come `{best[1]}`
+  ({m(best[1], 'joint')}) and `{best[2]}` ({m(best[2], 'joint')}); Baseline++ scores {m('baseline++', 'joint')}.
+- **The paper's method and the default preset.** Baseline++ (the finetuned model prompted with the target caption)
+  draws the target action in {m('baseline++')} of the images, with the subject in {m('baseline++', 'subject_right')} and identity {m('baseline++', 'identity')}.
+  ImPoster with the paper's settings: {m('imposter')}, {m('imposter', 'subject_right')} and {m('imposter', 'identity')}. The default preset `imposter-tuned`:
+  {m('imposter-tuned')}, {m('imposter-tuned', 'subject_right')} and {m('imposter-tuned', 'identity')}.
+- **The target action most often:** `{most_action}` ({fmt(ch[most_action])}: {m(most_action)}, identity {m(most_action, 'identity')}, driving leak {m(most_action, 'leak')}). SDEdit on the base model
+  (strength {ch['sdedit@base']['strength']:g}) draws it in {m('sdedit@base')} with identity {m('sdedit@base', 'identity')} (chance 0.25); cross-image attention and MasaCtrl
+  draw it in {m('cross-image')} and {m('masactrl')} with the finetune, {m('cross-image@base')} and {m('masactrl@base')} on the base model.
+- **{'No method meets' if not goal else ', '.join(f'`{k}`' for k in goal) + (' meets' if len(goal) == 1 else ' meet')} the goal** of a target action on at least 80% of unseen combinations with the subject right
+  (p >= 0.9), an identity at least 0.9 x Baseline++'s and no more leak.
+- **{'No difference from Baseline++ is significant' if not sig else 'Significant differences from Baseline++: ' + ', '.join(f'{k} ({c})' for k, c in sig)}.** The 32 unseen pairs cross 8 sources with only 4 actions (those
+  no animal is seen doing), so the crossed intervals have 3 degrees of freedom, and 11 methods are compared with
+  Baseline++; the smallest Holm-adjusted p-value in `tables.md` is {holm[0]:.2g} ({holm[1]}, {holm[2][:-len('_diff')].replace('_', ' ')}).
+- **Driving leak** is at most {f2(top_leak)} ({', '.join(f'`{k}`' for k in r if r[k]['leak']['mean'] == top_leak)})."""
+
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--world', default='v4', choices=list(WORLDS), help='the model the runs use, and where results go (default: the shipped v4)')
@@ -397,7 +440,7 @@ if __name__ == '__main__':
     t.add_argument('--manifest', default='test', help='test: the benchmark whose unseen pairs are run (default: the test split; a CSV drawn afresh)')
     t.add_argument('--methods', help="test: comma-separated methods (default: all; FRESH: the fresh draw's)")
     c = sub.add_parser('choose'); c.add_argument('folders', type=Path, nargs='+', help='the dev run folders, one per finetune')
-    r = sub.add_parser('report'); r.add_argument('folder', type=Path)
+    r = sub.add_parser('report'); r.add_argument('folders', type=Path, nargs='+', help='the test run folder(s): several if they ran other methods on the same pairs')
     r.add_argument('--manifest', default='test', help='the benchmark the run used (default: the test split)')
     r.add_argument('--name', help='write to <the world\'s results>/NAME/ (default: the world\'s results folder itself)')
     sub.add_parser('readme', help="print the README's table and findings from results.json")
@@ -408,5 +451,6 @@ if __name__ == '__main__':
         methods = None if not a.methods else list(FRESH) if a.methods == 'FRESH' else a.methods.split(',')
         run(a.out, a.part, a.split, a.finetune, a.manifest, methods)
     elif a.cmd == 'choose': choose(a.folders)
-    elif a.cmd == 'report': report(a.folder, a.manifest, a.name)
+    elif a.cmd == 'report': report(a.folders, a.manifest, a.name)
+    elif a.cmd == 'readme' and a.world == 'v4': print(readme_table() + '\n\n' + readme_findings_v4() + '\n\n' + readme_fresh())
     elif a.cmd == 'readme': print(readme_table() + '\n\n' + readme_finetune_table() + '\n\n' + readme_findings() + '\n\n' + readme_fresh())
