@@ -144,7 +144,7 @@ def report(runs, dest, rule='identity-gate', split='dev split', gate=None):
             summ.append(d)
     imp = [d for d in summ if d['preset'] == 'imposter' and d['rank'] in (4, 0)]  # the grid (LoRA rank 4, whole UNet); other ranks are a check
     grid = [d for d in imp if d['method'] == 'lora' and d['rank'] == 4]  # the default is chosen on the LoRA grid (rank 4, either target set)
-    ok = [d for d in grid if d['identity'] >= 0.8]
+    ok = [d for d in grid if d['identity'] >= GATE]   # the block world's rule reads the gate's level in ImPoster's samples
     if rule == 'gate-pose-identity':
         if gate is None: sys.exit("--rule gate-pose-identity needs --gate: the identity gate grid (identity_gate_targets.py's JSON) of the same settings.")
         g = gate_readings(gate)

@@ -19,7 +19,7 @@ model, made by this script as it stood at commit 21be3ad (without the `imposter-
     python nbs/experiments/default_choice.py draw runs/bench-fresh
     python nbs/experiments/table1_v2.py --world v4 run test --manifest runs/bench-fresh/puppet64.csv --methods FRESH --out runs/t1v4-fresh --part 0/2 &
     python nbs/experiments/table1_v2.py --world v4 run test --manifest runs/bench-fresh/puppet64.csv --methods FRESH --out runs/t1v4-fresh --part 1/2
-    # and the test split's two highest pose + identity (`FRESH_V4_TOP`, added once the test table had been read)
+    # and the test split's two highest pose + identity (`FRESH_V4_TOP`, added once the test table had been read; `--methods FRESH_V4_TOP` names them)
     python nbs/experiments/table1_v2.py --world v4 run test --manifest runs/bench-fresh/puppet64.csv --methods sdedit,cross-image --out runs/t1v4-fresh-top2 --part 0/2 &
     python nbs/experiments/table1_v2.py --world v4 run test --manifest runs/bench-fresh/puppet64.csv --methods sdedit,cross-image --out runs/t1v4-fresh-top2 --part 1/2
     python nbs/experiments/table1_v2.py --world v4 report runs/t1v4-fresh runs/t1v4-fresh-top2 --manifest runs/bench-fresh/puppet64.csv --name fresh-draw
@@ -438,7 +438,7 @@ if __name__ == '__main__':
     t.add_argument('--finetune', choices=sorted({f for _, fts in WORLDS.values() for f in fts}), help='dev: the LoRA target set of the pairs\' finetune (default: the first)')
     t.add_argument('--part', default='0/1', help='k/n: this process runs pairs k, k+n, ...')
     t.add_argument('--manifest', default='test', help='test: the benchmark whose unseen pairs are run (default: the test split; a CSV drawn afresh)')
-    t.add_argument('--methods', help="test: comma-separated methods (default: all; FRESH: the fresh draw's)")
+    t.add_argument('--methods', help="test: comma-separated methods (default: all; FRESH: the fresh draw's; FRESH_V4_TOP: world v4's two added there)")
     c = sub.add_parser('choose'); c.add_argument('folders', type=Path, nargs='+', help='the dev run folders, one per finetune')
     r = sub.add_parser('report'); r.add_argument('folders', type=Path, nargs='+', help='the test run folder(s): several if they ran other methods on the same pairs')
     r.add_argument('--manifest', default='test', help='the benchmark the run used (default: the test split)')
@@ -448,7 +448,8 @@ if __name__ == '__main__':
     use_world(a.world)
     if a.cmd == 'run':
         if a.split == 'dev' and (a.manifest != 'test' or a.methods): ap.error('--manifest and --methods are for the test run')
-        methods = None if not a.methods else list(FRESH) if a.methods == 'FRESH' else a.methods.split(',')
+        named = dict(FRESH=FRESH, FRESH_V4_TOP=FRESH_V4_TOP)   # method lists by name
+        methods = None if not a.methods else list(named[a.methods]) if a.methods in named else a.methods.split(',')
         run(a.out, a.part, a.split, a.finetune, a.manifest, methods)
     elif a.cmd == 'choose': choose(a.folders)
     elif a.cmd == 'report': report(a.folders, a.manifest, a.name)
