@@ -105,7 +105,9 @@ def claims() -> dict:
     out['pretraining bias: block design'] = (f"on {f3(rb['seen_action'])} of {rb['n_seen']} seen captions and the wrong one on "
                                              f"{f3(rb['unseen_wrong_action'])} of {rb['n_unseen']} unseen ones,\nmostly one of the subject's own "
                                              f"seen actions ({f3(dr['block06']['drawn_seen'])} of the gate's samples)")
-    from table1_v2 import readme_table, readme_findings_v4, readme_fresh, use_world, RESULTS as T1
+    import table1_v2
+    from table1_v2 import readme_table, readme_findings_v4, readme_fresh
+    T1 = table1_v2.RESULTS
     assert T1.name == 'table1-v2-v4', T1   # the shipped model's table
     out['Table 1'] = readme_table()
     out['Table 1 findings'] = readme_findings_v4()
@@ -114,9 +116,8 @@ def claims() -> dict:
     rank = lambda r: sorted(r, key=lambda k: -r[k]['joint']['mean'])
     assert rank(te)[:2] == ['sdedit', 'cross-image'] and rank(fr)[0] == 'sdedit' and rank(fr)[1] != 'cross-image', \
         "the README says SDEdit keeps its lead on the fresh draw and cross-image attention's second place does not hold"
-    use_world('block')   # the world-v2 block model's record
-    from table1_v2 import RESULTS as T1b
-    blk = json.loads((T1b / 'results.json').read_text())['unseen']
+    table1_v2.use_world('block')   # the world-v2 block model's record
+    blk = json.loads((table1_v2.RESULTS / 'results.json').read_text())['unseen']
     top = max(blk, key=lambda k: blk[k]['joint']['mean'])
     assert top == 'imposter-tuned' and min(v['holm_p'] for k in blk for c, v in blk[k].items() if c.endswith('_diff')) >= 0.05, "the record's sentence"
     out['block record'] = (f"`imposter-tuned` had the highest pose + identity ({f2(blk[top]['joint']['mean'])}), drawing the target action in "

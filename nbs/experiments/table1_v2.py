@@ -363,6 +363,17 @@ def readme_fresh() -> str:
     cell = lambda k, c: f"{fr[k][c]['mean']:.2f} ({te[k][c]['mean']:.2f})"
     return '; '.join(f"`{k}` target action {cell(k, 'action_right')}, identity {cell(k, 'identity')}, pose + identity {cell(k, 'joint')}" for k in fr)
 
+def _facts(r:dict) -> tuple:
+    """What both worlds' findings read from a table (`results.json`'s 'unseen'): the methods by pose + identity, those
+    that meet the goal, the smallest Holm p (p, method, column), the highest driving leak and who has it."""
+    b = r['baseline++']
+    best = sorted(r, key=lambda k: -r[k]['joint']['mean'])
+    goal = [k for k in r if r[k]['action_right']['mean'] >= 0.8 and r[k]['subject_right']['mean'] >= 0.9
+            and r[k]['identity']['mean'] >= 0.9 * b['identity']['mean'] and r[k]['leak']['mean'] <= b['leak']['mean']]
+    holm = min((v['holm_p'], k, c) for k in r for c, v in r[k].items() if c.endswith('_diff'))
+    top_leak = max(r[k]['leak']['mean'] for k in r)
+    return best, goal, holm, top_leak, [k for k in r if r[k]['leak']['mean'] == top_leak]
+
 def readme_findings() -> str:
     "The README's findings under the table, their numbers recomputed from the committed results.json (and the attention-finetune record)."
     r = json.load(open(RESULTS / 'results.json'))['unseen']
@@ -371,13 +382,7 @@ def readme_findings() -> str:
     m = lambda k, c='action_right', res=r: f2(res[k][c]['mean'])
     ch = json.load(open(RESULTS / 'dev-choice.json'))['choice']
     attn = max(r[k]['action_right']['mean'] for k in ('cross-image', 'masactrl'))
-    top_leak = max(r[k]['leak']['mean'] for k in r)
-    leaky = [k for k in r if r[k]['leak']['mean'] == top_leak]
-    b = r['baseline++']
-    goal = [k for k in r if r[k]['action_right']['mean'] >= 0.8 and r[k]['subject_right']['mean'] >= 0.9
-            and r[k]['identity']['mean'] >= 0.9 * b['identity']['mean'] and r[k]['leak']['mean'] <= b['leak']['mean']]
-    best = sorted(r, key=lambda k: -r[k]['joint']['mean'])
-    holm = min((v['holm_p'], k, c) for k in r for c, v in r[k].items() if c.endswith('_diff'))
+    best, goal, holm, top_leak, leaky = _facts(r)
     same = [k for k in r if not uses_finetune(k) and all(r[k][c]['mean'] == old[k][c]['mean'] for c in ('joint', 'action_right', 'identity', 'iou'))]
     return f"""- **The finetune now carries part of the action.** With the LoRA on the ResNet convolutions too (the dev split's
   choice), the finetuned model prompted with "a bear kicking" (Baseline++) draws the target action in {m('baseline++')} of the
@@ -405,13 +410,8 @@ def readme_findings_v4() -> str:
     ch = json.load(open(RESULTS / 'dev-choice.json'))['choice']
     f2 = lambda v: f'{v:.2f}'
     m = lambda k, c='action_right': f2(r[k][c]['mean'])
-    b = r['baseline++']
-    best = sorted(r, key=lambda k: -r[k]['joint']['mean'])
-    goal = [k for k in r if r[k]['action_right']['mean'] >= 0.8 and r[k]['subject_right']['mean'] >= 0.9
-            and r[k]['identity']['mean'] >= 0.9 * b['identity']['mean'] and r[k]['leak']['mean'] <= b['leak']['mean']]
-    holm = min((v['holm_p'], k, c) for k in r for c, v in r[k].items() if c.endswith('_diff'))
+    best, goal, holm, top_leak, leaky = _facts(r)
     sig = sorted({(k, c[:-len('_diff')].replace('_', ' ')) for k in r for c, v in r[k].items() if c.endswith('_diff') and v['holm_p'] < 0.05})
-    top_leak = max(r[k]['leak']['mean'] for k in r)
     most_action = max(r, key=lambda k: (r[k]['action_right']['mean'], r[k]['joint']['mean']))
     fmt = lambda p: ', '.join(f'{k} {v:g}' for k, v in p.items()) or 'no parameter'
     return f"""- **Pose and identity together.** The highest pose + identity is `{best[0]}`'s ({m(best[0], 'joint')}); next come `{best[1]}`
@@ -426,9 +426,9 @@ def readme_findings_v4() -> str:
 - **{'No method meets' if not goal else ', '.join(f'`{k}`' for k in goal) + (' meets' if len(goal) == 1 else ' meet')} the goal** of a target action on at least 80% of unseen combinations with the subject right
   (p >= 0.9), an identity at least 0.9 x Baseline++'s and no more leak.
 - **{'No difference from Baseline++ is significant' if not sig else 'Significant differences from Baseline++: ' + ', '.join(f'{k} ({c})' for k, c in sig)}.** The 32 unseen pairs cross 8 sources with only 4 actions (those
-  no animal is seen doing), so the crossed intervals have 3 degrees of freedom, and 11 methods are compared with
+  no animal is seen doing), so the crossed intervals have 3 degrees of freedom, and {len(r) - 1} methods are compared with
   Baseline++; the smallest Holm-adjusted p-value in `tables.md` is {holm[0]:.2g} ({holm[1]}, {holm[2][:-len('_diff')].replace('_', ' ')}).
-- **Driving leak** is at most {f2(top_leak)} ({', '.join(f'`{k}`' for k in r if r[k]['leak']['mean'] == top_leak)})."""
+- **Driving leak** is at most {f2(top_leak)} ({', '.join(f'`{k}`' for k in leaky)})."""
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
