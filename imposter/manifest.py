@@ -5,14 +5,17 @@
 # %% auto #0
 __all__ = ['REQUIRED', 'PUPPET_COLUMNS', 'IMPOSTER120_SOURCES', 'IMPOSTER120_DRIVING', 'MAX_SEEDS', 'AUTHORS_DATA_URL',
            'imposter120_text', 'imposter120_csv', 'read_manifest', 'is_puppet', 'pair_factors', 'parse_ids',
-           'parse_seeds', 'parse_presets', 'fetch_data', 'fetch_data_cli']
+           'parse_seeds', 'parse_presets', 'fetch_data']
 
 # %% ../nbs/23_manifest.ipynb #bbcf950b
-import csv, os, re, shutil
+import csv, os, re, shutil, tempfile, urllib.error, urllib.request
 from pathlib import Path
-from PIL import Image
-from fastcore.script import store_true
-from .data import check_seed
+from PIL import Image, UnidentifiedImageError
+from tqdm.auto import tqdm
+import imposter
+from .data import check_seed, target_prompt
+from .methods import PRESETS, TABLE1_PRESETS, IMPOSTER_PRESETS
+from . import puppet_bench
 
 # %% ../nbs/23_manifest.ipynb #50ecd678
 REQUIRED = ('pair_id', 'source_image', 'source_prompt', 'driving_image', 'driving_prompt')
@@ -34,7 +37,6 @@ def imposter120_text() -> str:
 
 def imposter120_csv() -> Path:
     "The paper's 120-pair manifest: the copy shipped in the package, else one written to the temp folder."
-    import imposter, tempfile
     p = Path(imposter.__file__).parent / 'imposter120.csv'
     if p.is_file(): return p
     p = Path(tempfile.gettempdir()) / 'imposter120.csv'
@@ -43,7 +45,6 @@ def imposter120_csv() -> Path:
 
 def _manifest_path(manifest):
     if manifest is None or str(manifest) in ('dev', 'test'):
-        from imposter import puppet_bench
         split = 'test' if manifest is None else str(manifest)
         p = Path(puppet_bench.bench_csv(split))
         if not p.is_file(): raise ValueError(f"The puppet benchmark's {split} split ({p}) is missing from the package; reinstall imposter or pass a manifest CSV.")
@@ -59,7 +60,6 @@ def read_manifest(manifest=None, # CSV path; 'imposter120' for the paper's pairs
                   images=None, # folder the image paths are relative to (default: the manifest's folder)
                  ) -> list: # one dict per pair, image paths made absolute, every file checked
     "Read and check a benchmark manifest: one clear error for a missing column, a duplicate id or a missing image."
-    from imposter.data import target_prompt
     path = _manifest_path(manifest)
     with open(path, newline='') as f: rows = list(csv.DictReader(f))
     if not rows: raise ValueError(f"Manifest {path} has no rows.")
@@ -146,14 +146,12 @@ def parse_seeds(spec, # an int, a string such as '0-4', '0,2,5' or '0 1 2', or a
 # %% ../nbs/23_manifest.ipynb #462b72f6
 def parse_presets(spec, # None, a string such as 'imposter,baseline++' or 'imposter baseline++', or a list of those
                  ) -> list: # preset names, in the given order
-    "Preset (or rival method) names written as lists; None: the six of Table 1; 'all' stands for every ImPoster preset."
-    from imposter.sampling import PRESETS, TABLE1_PRESETS
-    from imposter.rivals import RIVALS
+    "Preset names (`methods.PRESETS`) written as lists; None: the six of Table 1; 'all' stands for every ImPoster preset."
     if spec is None: return list(TABLE1_PRESETS)
-    names = [n for w in _words(spec) for n in (PRESETS if w == 'all' else [w])]
-    bad = [n for n in names if n not in PRESETS and n not in RIVALS]
+    names = [n for w in _words(spec) for n in (IMPOSTER_PRESETS if w == 'all' else [w])]
+    bad = [n for n in names if n not in PRESETS]
     if bad or not names:
-        raise ValueError(f"Unknown preset(s) {', '.join(map(repr, bad)) or '(none given)'}; choose from {', '.join([*PRESETS, *RIVALS])} "
+        raise ValueError(f"Unknown preset(s) {', '.join(map(repr, bad)) or '(none given)'}; choose from {', '.join(PRESETS)} "
                          "or 'all' (comma-separated for several).")
     if twice := _twice(names): raise ValueError(f"Preset {', '.join(twice)} is given more than once; give each preset once.")
     return names
@@ -163,8 +161,6 @@ AUTHORS_DATA_URL = ('https://raw.githubusercontent.com/divyakraman/ImPosterDiffu
                     '25ac91f0a26375c5dd990db3a6d94f4b67ba5450/data')
 
 def _download(url, dest, timeout):
-    import urllib.request, urllib.error
-    from PIL import UnidentifiedImageError
     tmp = dest.with_name(dest.name + '.part')
     try:
         with urllib.request.urlopen(url, timeout=timeout) as r, open(tmp, 'wb') as f:
@@ -193,7 +189,6 @@ def fetch_data(dest='imposter-data', # folder to write source/, driving/ and imp
                progress:bool=True, # show a progress bar
               ) -> Path: # the manifest written in `dest`
     "Download the paper's 23 images (8 source, 15 driving) next to a copy of its 120-pair manifest."
-    from tqdm.auto import tqdm
     if not re.match(r'(https?|file)://', str(base_url)): raise ValueError(f"base_url {base_url!r} must start with http://, https:// or file://.")
     dest = Path(dest).expanduser()
     with open(imposter120_csv(), newline='') as f: rows = list(csv.DictReader(f))
@@ -220,16 +215,3 @@ def _move_into(tmp:Path, dest:Path):
     for f in sorted(p for p in tmp.rglob('*') if p.is_file()):
         (dest / f.relative_to(tmp)).parent.mkdir(parents=True, exist_ok=True)
         os.replace(f, dest / f.relative_to(tmp))
-
-# %% ../nbs/23_manifest.ipynb #50817e2b
-def fetch_data_cli(dest:str='imposter-data', # folder to write source/, driving/ and imposter120.csv into
-                   base_url:str=AUTHORS_DATA_URL, # URL of the folder that holds source/ and driving/
-                   overwrite:store_true=False, # replace files that already exist
-                   timeout:float=60.0, # seconds to wait for each response
-                   quiet:store_true=False, # no progress bar
-                  ):
-    "Download the paper's 23 images (the authors' repository) and its 120-pair manifest."
-    try: m = fetch_data(dest, base_url, overwrite, timeout, progress=not quiet)
-    except ConnectionError as e: raise ValueError(str(e)) from None
-    print(f"images and manifest in {m.parent}; run: imposter bench --manifest {m} --model stabilityai/stable-diffusion-2-1-base")
-    return m

@@ -5,17 +5,31 @@
 # %% auto #0
 __all__ = ['EVAL_SIZE', 'CLIP_ID', 'DINO_ID', 'DINO_CLS_ID', 'IMAGENET_MEAN', 'IMAGENET_STD', 'eval_image', 'phase_score',
            'phase_agreement', 'load_scorer', 'clip_score', 'dino_score', 'dino_cls_score', 'sscd_input', 'sscd_score',
-           'tiny_scorers', 'puppet_scores', 'load_mask', 'spearman', 'default_device']
+           'tiny_scorers', 'puppet_scores', 'load_mask', 'spearman']
 
 # %% ../nbs/20_metrics.ipynb #7e83c1d9
-import zipfile
+import os, socket, zipfile
+from urllib.parse import urlparse
 from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
-from .models import default_device, _bytes_to_unicode   # one device rule and one byte alphabet for the library
-_all_ = ['default_device']   # still a public name of this module
+import transformers
+from transformers import (AutoImageProcessor, AutoModel, AutoTokenizer, CLIPConfig, CLIPModel, CLIPProcessor, CLIPTokenizer,
+                          Dinov2Config, Dinov2Model, ViTConfig, ViTModel)
+try:   # transformers >= 5: the PIL backends by name
+    from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
+    from transformers.models.bit.image_processing_pil_bit import BitImageProcessorPil
+    from transformers.models.vit.image_processing_pil_vit import ViTImageProcessorPil
+except ImportError:   # transformers 4: the default (slow) processors are the PIL ones
+    from transformers import CLIPImageProcessor as CLIPImageProcessorPil, BitImageProcessor as BitImageProcessorPil
+    from transformers import ViTImageProcessor as ViTImageProcessorPil
+from huggingface_hub import snapshot_download
+from huggingface_hub.utils import HFValidationError, LocalEntryNotFoundError
+from .models import default_device   # one device rule for the library
+from .data import bytes_to_unicode   # one byte alphabet
+from . import puppets, puppet_judge, silhouette
 
 # %% ../nbs/20_metrics.ipynb #9d0d867d
 EVAL_SIZE = 512  # the authors resize every image to 512 x 512 before scoring
@@ -80,8 +94,6 @@ DINO_CLS_ID = 'facebook/dino-vits16'       # DreamBooth's DINO (ViT-S/16)
 _MODELS = {}
 
 def _image_processor(name):
-    import transformers
-    from transformers import AutoImageProcessor
     kw = {'backend': 'pil'} if int(transformers.__version__.split('.')[0]) >= 5 else {'use_fast': False}
     return AutoImageProcessor.from_pretrained(name, **kw)
 
@@ -89,8 +101,6 @@ _HUB = {}
 def _hub_reachable(timeout:float=5.0) -> bool:
     "Whether the Hugging Face hub answers a TCP connection (checked once per process)."
     if 'ok' not in _HUB:
-        import socket, os
-        from urllib.parse import urlparse
         if os.environ.get('HF_HUB_OFFLINE', '0') not in ('0', '', 'false', 'False'): _HUB['ok'] = False; return False
         u = urlparse(os.environ.get('HF_ENDPOINT', 'https://huggingface.co'))
         try: socket.create_connection((u.hostname, u.port or (443 if u.scheme == 'https' else 80)), timeout=timeout).close(); _HUB['ok'] = True
@@ -110,8 +120,6 @@ def _pretrained(load, # loads a folder or hub id, e.g. `AutoModel.from_pretraine
                ):
     "Call `load` on a local folder, on the cached snapshot of a hub id, or on the hub id if the hub can be reached."
     if Path(name).exists(): return load(name)
-    from huggingface_hub import snapshot_download
-    from huggingface_hub.utils import HFValidationError, LocalEntryNotFoundError
     try: local = snapshot_download(name, local_files_only=True, cache_dir=cache_dir)
     except HFValidationError as e: raise ValueError(f"{name!r} is neither an existing folder nor a hub id ({e})") from None
     except LocalEntryNotFoundError as e: return _from_hub(load, name, f"is not (completely) in the local Hugging Face cache ({type(e).__name__})")
@@ -129,11 +137,9 @@ def _load_named(kind, name, device):
                              "`torch.jit.save`, such as sscd_disc_mixup.torchscript.pt.")
         return torch.jit.load(str(name), map_location=device).eval(), None
     if kind == 'clip':
-        from transformers import CLIPModel, CLIPProcessor, AutoTokenizer
         model = _pretrained(CLIPModel.from_pretrained, name)
         proc = CLIPProcessor(image_processor=_pretrained(_image_processor, name), tokenizer=_pretrained(AutoTokenizer.from_pretrained, name))
         return model.to(device).eval(), proc
-    from transformers import AutoModel
     kw = {'add_pooling_layer': False} if kind == 'dino_cls' else {}   # only the CLS token is used; DINO has no pooler
     model = _pretrained(lambda n: AutoModel.from_pretrained(n, **kw), name)
     return model.to(device).eval(), _pretrained(_image_processor, name)
@@ -251,8 +257,7 @@ def sscd_score(source, # source image(s), PIL or path
 
 # %% ../nbs/20_metrics.ipynb #55c51f47
 def _tiny_clip_tokenizer():
-    from transformers import CLIPTokenizer
-    chars = list(_bytes_to_unicode().values())   # the GPT-2/CLIP byte alphabet: 256 symbols
+    chars = list(bytes_to_unicode().values())   # the GPT-2/CLIP byte alphabet: 256 symbols
     vocab = {c: i for i, c in enumerate(chars)} | {c + '</w>': 256 + i for i, c in enumerate(chars)}
     vocab |= {'<|startoftext|>': 512, '<|endoftext|>': 513}
     return CLIPTokenizer(vocab=vocab, merges=[])
@@ -269,14 +274,6 @@ class _TinySSCD(torch.nn.Module):
 def tiny_scorers(seed:int=0, # torch seed for the random weights
                 ) -> dict: # {'clip': (model, processor), 'dino': ..., 'dino_cls': ..., 'sscd': scripted module}
     "Random tiny CLIP, DINOv2, DINO-ViT and TorchScript SSCD models with local processors, for tests."
-    from transformers import (CLIPConfig, CLIPModel, CLIPProcessor, Dinov2Config, Dinov2Model, ViTConfig, ViTModel)
-    try:   # transformers >= 5: the PIL backends by name
-        from transformers.models.clip.image_processing_pil_clip import CLIPImageProcessorPil
-        from transformers.models.bit.image_processing_pil_bit import BitImageProcessorPil
-        from transformers.models.vit.image_processing_pil_vit import ViTImageProcessorPil
-    except ImportError:   # transformers 4: the default (slow) processors are the PIL ones
-        from transformers import CLIPImageProcessor as CLIPImageProcessorPil, BitImageProcessor as BitImageProcessorPil
-        from transformers import ViTImageProcessor as ViTImageProcessorPil
     small = dict(hidden_size=16, intermediate_size=32, num_hidden_layers=2, num_attention_heads=2)
     torch.manual_seed(seed)
     clip = CLIPModel(CLIPConfig(projection_dim=8,
@@ -297,7 +294,6 @@ def tiny_scorers(seed:int=0, # torch seed for the random weights
 
 # %% ../nbs/20_metrics.ipynb #256d7152
 def _judge_names(judge, head):
-    from imposter import puppets
     names = getattr(judge, {'subject': 'subjects', 'action': 'actions'}[head], None)
     return list(names if names is not None else (puppets.ALL_SUBJECTS if head == 'subject' else puppets.ACTIONS))
 
@@ -309,7 +305,6 @@ def puppet_scores(generated, # generated image(s), PIL
                   judge=None, # a puppet judge (`puppet_judge.load_judge()`); None loads the embedded one; False skips its scores
                  ): # a dict (a list of dicts for a list): iou, subject_prob, colour_error, leak_prob, action_prob, identity
     "Ground-truth scores of generated puppet images against the pair's known target."
-    from imposter import puppets, puppet_judge
     single = not isinstance(generated, (list, tuple))
     gens = [generated] if single else list(generated)
     mask = np.asarray(target['mask'], bool)
@@ -323,15 +318,15 @@ def puppet_scores(generated, # generated image(s), PIL
         si, ai = _judge_names(judge, 'subject'), _judge_names(judge, 'action')
         idn = judge.identity(pred, labels['subject'], labels['identity']) if labels.get('identity') and getattr(judge, 'reads_identity', False) else None
     timg = target['image'].convert('RGB')
-    ref = _mean_colour(np.asarray(timg, np.float64) / 255, puppets.figure_mask(timg))
+    ref = _mean_colour(np.asarray(timg, np.float64) / 255, silhouette.figure_mask(timg))
     out = []
     for i, g in enumerate(gens):
-        gm = puppets.figure_mask(g)
+        gm = silhouette.figure_mask(g)
         col = np.abs(_mean_colour(np.asarray(g, np.float64) / 255, gm) - ref).mean()
         pr = {} if judge is False else dict(subject_prob=float(sub[i, si.index(labels['subject'])]),
                                             leak_prob=float(sub[i, si.index(driving_subject)]), action_prob=float(act[i, ai.index(labels['action'])]),
                                             identity=float(idn[i]) if idn is not None else None)
-        out.append(dict(iou=puppets.iou(gm, mask), subject_prob=pr.get('subject_prob'), colour_error=float(col),
+        out.append(dict(iou=silhouette.iou(gm, mask), subject_prob=pr.get('subject_prob'), colour_error=float(col),
                         leak_prob=pr.get('leak_prob'), action_prob=pr.get('action_prob'), identity=pr.get('identity')))
     return _ret(out, single)
 

@@ -4,12 +4,15 @@
 
 # %% auto #0
 __all__ = ['WORDS', 'BENCH_ACTIONS', 'DESIGNS', 'DESIGN', 'SEEN_ACTIONS', 'SEEN', 'UNSEEN', 'write_tokenizer', 'seen_actions',
-           'pretraining_set', 'pretraining_captions']
+           'pretraining_set', 'pretraining_captions', 'render_items']
 
 # %% ../nbs/12_puppet_corpus.ipynb #4a8ffc72
-import json
+import json, multiprocessing as mp, os
 from pathlib import Path
-from .puppets import SUBJECTS, PEOPLE, ACTIONS, ALL_SUBJECTS, caption, _rng
+import numpy as np
+from tqdm.auto import tqdm
+from .data import bytes_to_unicode   # the GPT-2/CLIP byte alphabet, shared with the tiny test tokenizer
+from .puppets import SUBJECTS, PEOPLE, ACTIONS, ALL_SUBJECTS, caption, seeded_rng, render
 
 # %% ../nbs/12_puppet_corpus.ipynb #269b14f2
 WORDS = tuple(sorted({w for s in ALL_SUBJECTS for a in ACTIONS for w in caption(s, a).split()}))  # every word of every caption
@@ -19,14 +22,13 @@ def write_tokenizer(folder, # where vocab.json and merges.txt are written
     "Write the world's CLIP BPE files (vocab.json, merges.txt) to `folder` and return the `CLIPTokenizer` (model_max_length 77)."
     from tokenizers import Tokenizer, models, trainers, pre_tokenizers
     from transformers import CLIPTokenizer
-    from imposter.models import _bytes_to_unicode   # the GPT-2/CLIP byte alphabet, shared with the tiny test tokenizer
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     bpe = Tokenizer(models.BPE(end_of_word_suffix='</w>')); bpe.pre_tokenizer = pre_tokenizers.Whitespace()
     tr = trainers.BpeTrainer(vocab_size=4000, special_tokens=[], initial_alphabet=[], end_of_word_suffix='</w>',
                              min_frequency=0, show_progress=False)
     bpe.train_from_iterator(list(WORDS), tr)
     merges = [tuple(m) if isinstance(m, list) else tuple(m.split()) for m in json.loads(bpe.to_str())['model']['merges']]
-    chars = list(_bytes_to_unicode().values())
+    chars = list(bytes_to_unicode().values())
     tokens = chars + [c + '</w>' for c in chars]
     for a, b in merges:
         if a + b not in tokens: tokens.append(a + b)
@@ -62,7 +64,7 @@ def pretraining_set(n:int, # number of items
                     standing:float=0.6, # share of standing among the source subjects
                    )->list:
     "The biased pretraining items: a list of (subject, action, instance_seed), with caption `caption(subject, action)`."
-    r = _rng(seed, 'pretraining')
+    r = seeded_rng(seed, 'pretraining')
     items = []
     for i in range(n):
         if r.random() < people: s, a = PEOPLE[r.integers(2)], ACTIONS[r.integers(len(ACTIONS))]
@@ -79,5 +81,25 @@ def pretraining_captions(items:list, # `pretraining_set` items: (subject, action
                         )->list:
     "The caption of each pretraining item: `caption(subject, action)`, or `caption(subject)` for a `silent` share of the source subjects' action renders."
     if not 0 <= silent <= 1: raise ValueError(f"silent is a share between 0 and 1, got {silent}; 0 captions every render fully.")
-    r = _rng(seed, 'silent')
+    r = seeded_rng(seed, 'silent')
     return [caption(s) if s in SUBJECTS and a != 'standing' and r.random() < silent else caption(s, a) for s, a, _ in items]
+
+# %% ../nbs/12_puppet_corpus.ipynb #b3c0c8e1
+def _render_chunk(args):
+    items, size = args
+    return np.stack([np.asarray(render(s, a, sd, size)['image']) for s, a, sd in items])
+
+def render_items(items:list, # (subject, action, seed) triples
+                 size:int=64, # image size
+                 progress:bool=False, # show a progress bar
+                 workers:int=None, # processes (default: all cores for 256 items or more)
+                )->np.ndarray:
+    "Render items to a uint8 array of shape (N, size, size, 3) (in parallel processes; the result does not depend on them)."
+    workers = workers or (min(os.cpu_count() or 1, 16) if len(items) >= 256 else 1)
+    chunks = [(items[i:i + 64], size) for i in range(0, len(items), 64)]
+    if workers == 1 or len(chunks) == 1:
+        parts = [_render_chunk(c) for c in tqdm(chunks, disable=not progress, desc='render')]
+    else:
+        with mp.get_context('fork').Pool(workers) as pool:
+            parts = list(tqdm(pool.imap(_render_chunk, chunks), total=len(chunks), disable=not progress, desc='render'))
+    return np.concatenate(parts) if parts else np.empty((0, size, size, 3), np.uint8)

@@ -12,7 +12,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 import torch, torch.nn as nn, torch.nn.functional as F
-from .puppets import SUBJECTS, ALL_SUBJECTS, ACTIONS, IDENTITY, identity_codes, sample_identity, render, render_items
+from .puppets import SUBJECTS, ALL_SUBJECTS, ACTIONS, IDENTITY, identity_codes, sample_identity
+from .puppet_corpus import render_items
 
 # %% ../nbs/14_puppet_judge.ipynb #e3074271
 JUDGE_NAME = 'puppet-judge'
@@ -87,7 +88,7 @@ def load_judge(path=None, # folder with model.safetensors and config.json (defau
     "Load a puppet judge (default: the shipped one, which reads subject, action and the four identity attributes)."
     from safetensors.torch import load_file
     if path is None:
-        from imposter.models import data_dir
+        from imposter.data import data_dir
         path = data_dir()/JUDGE_NAME
     p = Path(path)
     if not (p/'config.json').is_file() or not (p/'model.safetensors').is_file():

@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['SUBJECTS', 'PEOPLE', 'ACTIONS', 'ALL_SUBJECTS', 'LOOKS', 'BODY', 'WEARS', 'WEAR_COLOUR', 'PATTERNS', 'MARKINGS',
            'ACCESSORIES', 'ACCESSORY_COLOUR', 'IDENTITY', 'SKIN', 'CLOTHES', 'HAIR', 'BACKGROUNDS', 'POSES', 'caption',
-           'parse_caption', 'sample_pose', 'sample_identity', 'identity_codes', 'sample_look', 'sample_background',
-           'skeleton', 'draw', 'render', 'render_target', 'render_items', 'figure_mask', 'iou']
+           'parse_caption', 'seeded_rng', 'sample_pose', 'sample_identity', 'identity_codes', 'sample_look',
+           'sample_background', 'skeleton', 'draw', 'render', 'render_target']
 
 # %% ../nbs/10_puppets.ipynb #3b8fcfac
-import importlib, math, warnings, zlib
+import math, zlib
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw
 
@@ -83,8 +83,11 @@ _LEN = dict(head=5.0, torso=14.0, upper=8.5, lower=7.5, thigh=9.5, shin=9.0, tor
 _GROUND = 59.0
 
 # %% ../nbs/10_puppets.ipynb #82cd1268
-def _rng(seed, stream, name=''):
-    "An independent random stream for (seed, stream, name)."
+def seeded_rng(seed:int, # the instance seed
+               stream:str, # what the numbers are for: 'pose', 'look', 'bench-people', ...
+               name:str='', # and for which name (a subject, an action)
+              ) -> np.random.Generator:
+    "An independent random stream for (seed, stream, name): the world's every random choice draws from one."
     return np.random.default_rng([int(seed), zlib.crc32(f"{stream}/{name}".encode())])
 
 def sample_pose(action:str, # a name from `ACTIONS`
@@ -93,7 +96,7 @@ def sample_pose(action:str, # a name from `ACTIONS`
                )->dict:
     "The joint angles of one instance of `action`: canonical angles plus per-instance jitter."
     if action not in ACTIONS: raise ValueError(f"Unknown action {action!r}; use one of {ACTIONS}.")
-    r, c = _rng(seed, 'pose', action), POSES[action]
+    r, c = seeded_rng(seed, 'pose', action), POSES[action]
     j = (lambda s: float(np.clip(r.normal(0, s), -2*s, 2*s))) if jitter else (lambda s: 0.0)
     p = dict(action=action, torso=c['torso'] + j(3), lift=c.get('lift', 0) + j(1), dx=j(1.5))
     for k in ('arm_a', 'arm_b', 'leg_a', 'leg_b'): p[k] = (c[k][0] + j(5), c[k][1] + j(5))
@@ -104,7 +107,7 @@ def sample_identity(subject:str, # a name from `SUBJECTS`
                    )->dict:
     "The identity of one source instance: one value of each attribute of `IDENTITY`, uniformly at random."
     if subject not in SUBJECTS: raise ValueError(f"Only source subjects have an identity; use one of {SUBJECTS}, got {subject!r}.")
-    r = _rng(seed, 'identity', subject)
+    r = seeded_rng(seed, 'identity', subject)
     return dict(wear=WEARS[r.integers(4)], pattern=PATTERNS[r.integers(4)],
                 marking=list(MARKINGS)[r.integers(4)], accessory=ACCESSORIES[r.integers(4)])
 
@@ -124,7 +127,7 @@ def sample_look(subject:str, # a name from `SUBJECTS` or `PEOPLE`
                )->dict:
     "The look of one instance: a person's random clothes, or an animal's head features and identity, jittered a little."
     if subject not in ALL_SUBJECTS: raise ValueError(f"Unknown subject {subject!r}; use one of {ALL_SUBJECTS}.")
-    r = _rng(seed, 'look', subject)
+    r = seeded_rng(seed, 'look', subject)
     look = dict(subject=subject, scale=float(r.uniform(0.92, 1.03)))
     if subject in PEOPLE:
         shirt, pants = r.choice(len(CLOTHES), 2, replace=False)
@@ -140,7 +143,7 @@ def sample_look(subject:str, # a name from `SUBJECTS` or `PEOPLE`
 def sample_background(seed:int, # instance seed
                      )->dict:
     "A plain or softly graded pastel background."
-    r = _rng(seed, 'background')
+    r = seeded_rng(seed, 'background')
     base = np.array(BACKGROUNDS[r.integers(len(BACKGROUNDS))]) + r.integers(-6, 7, 3)
     grade = 0.0 if r.random() < 0.4 else float(r.uniform(-0.06, 0.06))
     return dict(colour=tuple(int(v) for v in np.clip(base, 0, 255)), grade=grade)
@@ -376,61 +379,3 @@ def render_target(source, # the source instance: `render(...)` result, its `labe
     labels = dict(subject=s['subject'], action=d['action'], seed=s['seed'], driving_seed=d['seed'],
                   caption=caption(s['subject'], d['action']), size=size, look=s['look'], pose=d['pose'], background=s['background'])
     return dict(image=image, mask=mask, labels=labels)
-
-# %% ../nbs/10_puppets.ipynb #b3c0c8e1
-def _render_chunk(args):
-    items, size = args
-    return np.stack([np.asarray(render(s, a, sd, size)['image']) for s, a, sd in items])
-
-def render_items(items:list, # (subject, action, seed) triples
-                 size:int=64, # image size
-                 progress:bool=False, # show a progress bar
-                 workers:int=None, # processes (default: all cores for 256 items or more)
-                )->np.ndarray:
-    "Render items to a uint8 array of shape (N, size, size, 3) (in parallel processes; the result does not depend on them)."
-    from tqdm.auto import tqdm
-    import multiprocessing as mp, os
-    workers = workers or (min(os.cpu_count() or 1, 16) if len(items) >= 256 else 1)
-    chunks = [(items[i:i + 64], size) for i in range(0, len(items), 64)]
-    if workers == 1 or len(chunks) == 1:
-        parts = [_render_chunk(c) for c in tqdm(chunks, disable=not progress, desc='render')]
-    else:
-        with mp.get_context('fork').Pool(workers) as pool:
-            parts = list(tqdm(pool.imap(_render_chunk, chunks), total=len(chunks), disable=not progress, desc='render'))
-    return np.concatenate(parts) if parts else np.empty((0, size, size, 3), np.uint8)
-
-# %% ../nbs/10_puppets.ipynb #21470967
-def figure_mask(image, # PIL image or HxWx3 uint8 array (e.g. a generated sample)
-                threshold:float=0.09, # colour distance (0..1, max over channels) above which a pixel is figure (see above)
-                border:int=2, # width of the border columns used to estimate the background
-               )->np.ndarray:
-    "Estimate the figure's boolean mask by difference from the background estimated at the image border."
-    x = np.asarray(image.convert('RGB') if isinstance(image, Image.Image) else image, np.float32)/255
-    if x.ndim != 3 or x.shape[-1] != 3: raise ValueError(f"figure_mask needs an RGB image, got an array of shape {x.shape}.")
-    edge = np.concatenate([x[:, :border], x[:, -border:]], 1)
-    bg = np.median(edge, 1)  # one colour per row
-    k = max(1, x.shape[0]//16)  # smooth over neighbouring rows
-    pad = np.pad(bg, ((k, k), (0, 0)), mode='edge')
-    bg = np.stack([np.median(pad[i:i + 2*k + 1], 0) for i in range(x.shape[0])])
-    return np.abs(x - bg[:, None]).max(-1) > threshold
-
-def iou(a:np.ndarray, # boolean mask
-        b:np.ndarray, # boolean mask of the same shape
-       )->float:
-    "Intersection over union of two boolean masks (1.0 when both are empty)."
-    u = np.logical_or(a, b).sum()
-    return float(np.logical_and(a, b).sum()/u) if u else 1.0
-
-# %% ../nbs/10_puppets.ipynb #cf519717
-_MOVED = {**dict.fromkeys(('WORDS', 'write_tokenizer', 'BENCH_ACTIONS', 'SEEN_ACTIONS', 'SEEN', 'UNSEEN', 'pretraining_set'),
-                          'imposter.puppet_corpus'),
-          **dict.fromkeys(('BENCH_NAME', 'BENCH_FILE', 'SPLITS', 'BENCH_COLUMNS', 'bench_csv', 'benchmark_instances',
-                           'make_benchmark', 'row_identity', 'load_benchmark'), 'imposter.puppet_bench'),
-          **dict.fromkeys(('JUDGE_NAME', 'HEADS', 'PuppetJudge', 'Judge', 'load_judge', 'item_labels', 'judge_set', 'train_judge',
-                           'judge_accuracy', 'head_accuracy'), 'imposter.puppet_judge')}  # name -> the module it lives in now
-
-def __getattr__(name):
-    "A name that moved to another module, with a `DeprecationWarning` that names that module."
-    if name not in _MOVED: raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    warnings.warn(f"imposter.puppets.{name} has moved to {_MOVED[name]}; import it from there.", DeprecationWarning, stacklevel=2)
-    return getattr(importlib.import_module(_MOVED[name]), name)

@@ -13,6 +13,8 @@ import numpy as np
 from .manifest import pair_factors, parse_ids
 from .scoring import AUTO_SCORES, TRUTH_SCORES, csv_cell, read_scores
 from .stats import adjusted_level, crossed_mean_ci, mean_ci
+from .viz import fig_png, interval_panels
+from .metrics import spearman
 
 # %% ../nbs/25_report.ipynb #9bfc7b3d
 LABELS = {'baseline++': 'Baseline++', 'imposter': 'ImPoster', 'no-stepwise': 'K = 0', 'no-guidance': 's_a = s_p = 0',
@@ -164,7 +166,6 @@ def plot_summary(summary:list, # from `summarize`
                  path=None, # where to save a PNG (None: only return the figure)
                 ):
     "One panel per score: each method's mean with its interval."
-    from imposter.viz import fig_png, interval_panels
     cols, nan = _score_columns(summary), float('nan')
     fig = interval_panels([[r.get(c, nan) for c in cols] for r in summary], [[r.get(c + '_ci', nan) for c in cols] for r in summary],
                           [r['method'] for r in summary], [HEADERS[c] for c in cols])
@@ -204,7 +205,6 @@ def score_correlations(scores, # scores CSV path, or its rows
                        preset:str=None, # only this preset's images (default: all)
                       ) -> dict: # {auto: {truth: rho}}; NaN where a column is empty
     "Spearman rank correlation of every automatic score with every ground-truth score, per image."
-    from imposter.metrics import spearman
     rows = [r for r in _load_scores(scores) if preset is None or r['preset'] == preset]
     return {a: {t: spearman([r.get(a) for r in rows], [r.get(t) for r in rows]) for t in truth} for a in auto}
 

@@ -10,6 +10,8 @@ __all__ = ['SETTING_COLUMNS', 'AUTO_SCORES', 'TRUTH_SCORES', 'COLUMNS', 'csv_cel
 import csv, math, os, warnings
 from pathlib import Path
 from PIL import Image
+from . import metrics, puppet_bench
+from .manifest import is_puppet
 
 # %% ../nbs/24_scoring.ipynb #c4fe7347
 SETTING_COLUMNS = ('pair_id', 'preset', 'seed', 'K', 's_a', 's_p', 'scale_mode', 'params', 'image')   # params: every sampling parameter, JSON
@@ -47,7 +49,6 @@ def load_scorers(clip_model=None, # CLIP hub id / folder, (model, processor), or
                  device=None, # device for named models
                 ) -> dict: # kind -> (model, processor), or None where unavailable
     "Load the metric models once, warning (not failing) for each one that is not available."
-    from imposter.metrics import load_scorer
     out = {}
     for kind, m in (('clip', clip_model), ('dino', dino_model), ('dino_cls', dino_cls_model), ('sscd', sscd)):
         if m is None or (isinstance(m, str) and m.strip().lower() in ('', 'none')):
@@ -55,7 +56,7 @@ def load_scorers(clip_model=None, # CLIP hub id / folder, (model, processor), or
             hint = ' (pass --sscd with an SSCD TorchScript file, e.g. sscd_disc_mixup.torchscript.pt)' if kind == 'sscd' else ''
             warnings.warn(f"No {kind} model given: the {kind} scores are left empty{hint}.", stacklevel=2)
             continue
-        try: out[kind] = load_scorer(kind, m, device=device)
+        try: out[kind] = metrics.load_scorer(kind, m, device=device)
         except (OSError, ValueError) as e:   # missing or unfetchable files, or not a model's name: the column stays empty
             out[kind] = None
             warnings.warn(f"The {kind} model {m!r} is not available ({type(e).__name__}: {e}); the {kind} scores are left empty.", stacklevel=2)
@@ -68,8 +69,6 @@ def score_pair(images:list, # the generated images of one pair
                judge=None, # puppet judge; None leaves its scores empty (only used on puppet rows)
               ) -> list: # one dict of scores per image
     "Every available score of each generated image of one pair."
-    from imposter import metrics, puppet_bench
-    from imposter.manifest import is_puppet
     n = len(images)
     with Image.open(row['source_image']) as s, Image.open(row['driving_image']) as d: src, drv = s.convert('RGB'), d.convert('RGB')
     cols = {'phase_score': metrics.phase_score([drv] * n, images), 'phase_agreement': metrics.phase_agreement([drv] * n, images)}

@@ -12,7 +12,8 @@ from pathlib import Path
 import torch
 from diffusers import StableDiffusionPipeline, AutoencoderKL, UNet2DConditionModel, PNDMScheduler
 from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
-from .models import ddim, _bytes_to_unicode
+from .models import ddim
+from .data import bytes_to_unicode
 
 # %% ../nbs/09_sd21.ipynb #f1bd3d43
 SD21_PARAMS = dict(unet=865_910_724, vae=83_653_863, text_encoder=340_387_840)   # SD 2's published sizes
@@ -41,7 +42,7 @@ def write_clip_bpe(bpe_gz:str|os.PathLike, # a gzipped BPE merges file, CLIP's `
     merges = [tuple(l.split()) for l in lines]
     if len(merges) != n_merges or any(len(m) != 2 for m in merges):
         raise ValueError(f"{str(bpe_gz)!r} does not hold {n_merges} merges of two symbols after its header line; it is not CLIP's BPE file.")
-    chars = list(_bytes_to_unicode().values())
+    chars = list(bytes_to_unicode().values())
     tokens = chars + [c + '</w>' for c in chars] + [''.join(m) for m in merges] + ['<|startoftext|>', '<|endoftext|>']
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     (folder / 'vocab.json').write_text(json.dumps({t: i for i, t in enumerate(tokens)}, ensure_ascii=False, separators=(',', ':')), encoding='utf-8')

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['to_tensor', 'to_image', 'fig_png', 'fig_image', 'show_figures_inline', 'log_amplitude', 'centred_phase', 'luminance',
-           'spectra_figure', 'image_spectra', 'swap', 'swap_images', 'image_row', 'decode', 'plot_traces', 'x0_strip',
+           'spectra_figure', 'image_spectra', 'swap', 'swap_images', 'image_row', 'plot_traces', 'x0_strip',
            'trajectory_figure', 'image_grid', 'heatmap', 'sweep_figure', 'pareto_front', 'tradeoff', 'interval_panels']
 
 # %% ../nbs/06_viz.ipynb #b0609723
@@ -14,6 +14,7 @@ import torch
 from PIL import Image
 from matplotlib.figure import Figure
 from .fourier import spectrum
+from .models import decode
 
 # %% ../nbs/06_viz.ipynb #221ef676
 def to_tensor(image, # PIL image (any mode) or HxWxC uint8 array
@@ -153,18 +154,6 @@ def image_row(images:list, # PIL images
         ax.imshow(im); ax.set_title(t, fontsize=8); _strip_axes(ax)
     fig.tight_layout(pad=0.3)
     return fig
-
-# %% ../nbs/06_viz.ipynb #182e9a09
-@torch.no_grad()
-def decode(pipe, # a diffusers Stable Diffusion pipeline
-           z:torch.Tensor, # (B, C, h, w) or (C, h, w) latents, times the VAE's scaling factor
-          ) -> list: # PIL images
-    "Decode scaled latents with the pipeline's VAE."
-    z = z[None] if z.dim() == 3 else z
-    vae = pipe.vae
-    shift = getattr(vae.config, 'shift_factor', None) or 0.
-    x = vae.decode(z.to(pipe.device, vae.dtype) / vae.config.scaling_factor + shift, return_dict=False)[0]
-    return pipe.image_processor.postprocess(x.float(), output_type='pil')
 
 # %% ../nbs/06_viz.ipynb #e9f4ccc6
 def plot_traces(traces:dict, # label -> the `trace` of a `sampling.Samples` (G_a, G_p per step)
