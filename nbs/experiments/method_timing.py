@@ -1,6 +1,6 @@
 """Seconds per image of every method on the embedded puppet model, side by side in one run (interleaved repetitions).
 
-    python nbs/experiments/method_timing.py --reps 3 > nbs/experiments/results/method-timing.json
+    python nbs/experiments/method_timing.py --reps 3 > nbs/experiments/results/timing/method-timing.json
 
 One test-split pair, a short LoRA finetune (its weights stay applied, as in `generate`), 50 DDIM steps, 2 seeds per
 call, 1 torch thread. Reports the median seconds per image of each method and its ratio to Baseline++ (plain sampling
