@@ -14,7 +14,9 @@ would show: the notebook goes through nbdev's own processors (hidden and exporte
 rendered here from its signature and docments (`fastcore.docments`: the comment after each parameter) by importing
 it from the installed library, instead of by executing the notebook's cells. So the build runs no notebook code, and
 the outputs shown are those committed in the notebooks (`tools/refresh_outputs.py` refreshes them). An extra page,
-`api.md`, lists every exported name by module. MkDocs then builds the site in strict mode: a broken link fails it.
+`api.md`, lists every exported name by module, and the pages written as Markdown in `docs/` (`PAGES`: the Results
+page, the Records page, Install and GPUs) follow it, their links and figures made right for the site. MkDocs then
+builds the site in strict mode: a broken link fails it.
 
 `--nbdev-check` runs, on each notebook in a process of its own, the processing that `nbdev_docs` runs before Quarto
 (nbdev's `FilterDefaults`, which executes every cell that holds an import, alone): a cell that mixes imports with
@@ -28,6 +30,8 @@ REPO = Path(__file__).resolve().parents[1]
 MD = REPO / '_docs_md'       # the generated Markdown pages (MkDocs' docs_dir)
 SITE = REPO / '_site'        # the site
 CONFIG = REPO / 'mkdocs.yml'
+DOCS = REPO / 'docs'         # the pages written as Markdown, beside the notebooks' pages
+PAGES = (('results.md', 'Results'), ('records.md', 'Records'), ('gpus.md', 'Install and GPUs'))   # (file in docs/, title)
 
 def page_name(nb:Path) -> str:
     "The page of a notebook, as nbdev names it: '07_explore.ipynb' -> 'explore'."
@@ -201,15 +205,17 @@ def to_markdown(nb, page:str, figures:Path, cfg, nbs_dir:Path) -> tuple:
 
 _LINK = re.compile(r'(!?\[[^\]]*\]\()([^)\s]+)(\))')
 
-def relink(text:str, nbs:Path, readme:bool, cfg) -> str:
-    """Relative links made right for the site: a notebook's images (`images/`), another notebook (its page), and any
-    other file of the repository (its page on the repository's host). The home page is also the README, so its
-    links are relative to the repository's root."""
-    base = REPO if readme else nbs
+def relink(text:str, nbs:Path, readme:bool, cfg, base:Path=None) -> str:
+    """Relative links made right for the site: a notebook's images (`images/`), another notebook (its page), another
+    page of `docs/` (`PAGES`), and any other file of the repository (its page on the repository's host). The home page
+    is also the README, so its links are relative to the repository's root; a page of `docs/` has them relative to
+    `docs/` (`base`)."""
+    base = base or (REPO if readme else nbs)
     def fix(m):
         target = m[2]
         if re.match(r'^[a-z]+:|^#|^figures/', target): return m[0]
         path, _, anchor = target.partition('#')
+        if base == DOCS and path in {name for name, _ in PAGES}: return m[0]   # a page of this site, next to this one
         p = (nbs / path[4:] if readme and path.startswith('nbs/') else base / path).resolve()
         try: rel = p.relative_to(nbs.resolve())
         except ValueError: rel = None
@@ -255,7 +261,27 @@ def build_markdown(nbs:Path=REPO / 'nbs', out:Path=MD) -> list:
         print(f'  {nb_path.name} -> {page}.md ({n_fig} figure(s))', flush=True)
     (out / 'api.md').write_text(api_page(pages, out, cfg), encoding='utf-8')
     nav.append({'API index': 'api.md'})
+    for name, title in PAGES:
+        (out / name).write_text(docs_page(DOCS / name, out / 'figures', cfg, nbs), encoding='utf-8')
+        nav.append({title: name})
+        print(f'  docs/{name} -> {name}', flush=True)
     return nav
+
+_IMAGE = re.compile(r'(!\[[^\]]*\]\()([^)\s]+)(\))')
+
+def docs_page(path:Path, figures:Path, cfg, nbs:Path) -> str:
+    """A page written as Markdown in `docs/`, its links made right for the site (`relink`, relative to `docs/`): an
+    image of the repository outside `nbs/images/` (a result's figure) is copied into the site's figures."""
+    text = path.read_text(encoding='utf-8')
+    site = f"{cfg['doc_host']}{cfg['doc_baseurl']}".rstrip('/') + '/'
+    text = re.sub(re.escape(site) + r'(\w+)\.html', r'\1.md', text)   # nbdev-style links to this site's pages
+    def figure(m):
+        p = (path.parent / m[2]).resolve()
+        if re.match(r'^[a-z]+:', m[2]) or not p.is_file() or not p.is_relative_to(REPO) or p.is_relative_to((nbs / 'images').resolve()): return m[0]
+        name = 'docs-' + '-'.join(p.relative_to(REPO).parts[-3:])
+        shutil.copy(p, figures / name)
+        return f'{m[1]}figures/{name}{m[3]}'
+    return relink(_IMAGE.sub(figure, text), nbs, False, cfg, base=DOCS)
 
 def nbdev_check(paths) -> int:
     "Run nbdev_docs' processing on each notebook, each in a fresh process; print what fails. Returns the number of failures."

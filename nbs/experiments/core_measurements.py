@@ -4,7 +4,7 @@ latent displacement per step of the guidance at the paper's literal scales and a
     python nbs/experiments/core_measurements.py --model tiny      # tiny random pipeline (the tests' model)
     python nbs/experiments/core_measurements.py --model embedded  # the embedded puppet model in data/puppet-sd
 
-Writes nbs/experiments/results/core_measurements-<model>.json and prints a table.
+Writes nbs/experiments/results/timing/core_measurements-<model>.json (or --out) and prints a table.
 """
 import argparse, json, platform, statistics, time
 from pathlib import Path
@@ -18,6 +18,7 @@ p = argparse.ArgumentParser()
 p.add_argument('--model', default='tiny', choices=['tiny', 'embedded'])
 p.add_argument('--reps', type=int, default=5)
 p.add_argument('--threads', type=int, default=torch.get_num_threads())
+p.add_argument('--out', help='the JSON to write (default: results/timing/core_measurements-<model>.json)')
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 
@@ -52,6 +53,6 @@ for pre in ('imposter', 'imposter-calibrated', 'no-phase', 'no-amplitude'):
     d = torch.stack(tr['displacement'][:-1])  # the last step has no guidance
     disp[pre] = dict(mean=float(d.mean()), min=float(d.min()), max=float(d.max()), **{k: PRESETS[pre][k] for k in ('s_a', 's_p', 'scale_mode')})
 res['rms_displacement_per_step_relative'] = disp
-out = Path(__file__).parent / 'results' / f'core_measurements-{a.model}.json'
+out = Path(a.out or Path(__file__).parent / 'results' / 'timing' / f'core_measurements-{a.model}.json')
 out.write_text(json.dumps(res, indent=1))
 print(json.dumps(res, indent=1))

@@ -4,7 +4,7 @@
     python nbs/experiments/gpu_pair.py --model stabilityai/stable-diffusion-2-1-base --out gpu-pair-real.json
     python nbs/experiments/gpu_pair.py --dtype bfloat16 --fused-adam --channels-last --compile --out gpu-pair-levers.json   # bf16
     python nbs/experiments/gpu_pair.py --size 64 --finetune-steps 4 --steps 4 --full-steps 0 --reps 2 --threads 1 \\
-        --out nbs/experiments/results/gpu-pair-cpu.json                          # the CPU check of the script itself
+        --out nbs/experiments/results/timing/gpu-pair-cpu.json                   # the CPU check of the script itself
 
 The model is `imposter.sd21.sd21_pipeline` (SD 2.1-base's exact shapes, seeded random weights: its compute and memory,
 its images noise) unless `--model` names a hub id or a folder. In one run, each stage timed, with its peak memory
@@ -94,7 +94,7 @@ def pair(size:int, seed:int=0) -> list:
 def lever_finetune(pipe, imgs, steps, lr, precision, seed=0, rank=4, one_batch=True, cache=True, fused=False, stamps=None) -> list:
     "The library's LoRA finetune written out with three levers; with one batch, the cache and plain Adam it is `finetune`'s recipe. The losses."
     from diffusers import DDPMScheduler
-    from imposter.finetune import encode_image, encode_text, _draw, _batch_loss, _update, _make_trainable, _unmake_trainable, AMP_DTYPES
+    from imposter.finetune import encode_image, encode_text, _draw, _batch_loss, _update, _make_trainable, _unmake_trainable, AMP_DTYPES, finetune_defaults
     unet, dev, dtype = pipe.unet, pipe.device, pipe.unet.dtype
     g = torch.Generator().manual_seed(seed)
     def encode(gen):   # as `finetune` does: both latents drawn from `gen`, then both captions
@@ -103,7 +103,7 @@ def lever_finetune(pipe, imgs, steps, lr, precision, seed=0, rank=4, one_batch=T
     latents, embeds = encode(g)
     sched = DDPMScheduler.from_config(pipe.scheduler.config)
     was_training = unet.training
-    _make_trainable(unet, 'lora', rank, seed)
+    _make_trainable(unet, 'lora', rank, seed, finetune_defaults(pipe, 'lora')['targets'])   # the modules `finetune` adapts on this model
     opt = torch.optim.Adam([p for p in unet.parameters() if p.requires_grad], lr=lr, fused=True if fused else None)
     amp_dtype, scaler = AMP_DTYPES[precision], (torch.amp.GradScaler(dev.type) if precision == 'fp16' else None)
     losses = []

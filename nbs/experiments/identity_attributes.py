@@ -1,26 +1,17 @@
 """Which of a source's identity attributes does the default finetune learn? The identity gate per attribute, with pictures.
 
 The model card's identity gate (`puppet_train.identity_gates`) gives one number: the share of a source's four
-attributes (world v4: garment, pattern, marking colour, accessory; world v2 had a body shade for the garment) that the
-judge reads in samples of its caption after the model's default finetune. This runs the same finetunes and samples
-(finetune seed 0, 8 samples of each source's caption, seeds 40000+, 50 DDIM steps, CFG 7.5; so on the dev split, with
-the card's `--on`, its mean is the card's gate, which `report` checks: the source image for the world-v4 card, the pair
-for the world-v2 card) and keeps what the judge read per attribute, and the images (a grid, and every sample in `<run>.npz` for other
-readers, such as `identity_colour.py`):
+attributes (garment, pattern, marking colour, accessory) that the judge reads in samples of its caption after the
+model's default finetune. This runs the same finetunes and samples (finetune seed 0, 8 samples of each source's
+caption, seeds 40000+, 50 DDIM steps, CFG 7.5; so on the dev split, with the card's `--on`, its mean is the card's
+gate, which `report` checks) and keeps what the judge read per attribute, and the images (a grid, and every sample
+in `<run>.npz` for other readers). The embedded world-v4 model on held-out sources, into
+nbs/experiments/results/identity-gate/ (two processes at a time, one per core):
 
-    python nbs/experiments/identity_attributes.py run dev --on pair --out runs/identity-attributes &
-    python nbs/experiments/identity_attributes.py run test --on pair --out runs/identity-attributes
-    python nbs/experiments/identity_attributes.py run test --on source --out runs/identity-attributes   # the source image alone
-    python nbs/experiments/identity_attributes.py run dev --method full --out runs/identity-attributes &   # the authors' whole UNet
-    python nbs/experiments/identity_attributes.py run test --method full --out runs/identity-attributes
-    python nbs/experiments/identity_attributes.py run dev --cfg 3 --out runs/identity-attributes &   # sampled with less guidance
-    python nbs/experiments/identity_attributes.py run test --cfg 3 --out runs/identity-attributes
-    python nbs/experiments/identity_attributes.py report runs/identity-attributes   # -> results/identity-attributes/
-    # world v4 (the shipped model): the held-out draws, on the source image alone (the card's gate) and on the pair
     for s in test seed3 seed4; do for on in source pair; do
-      python nbs/experiments/identity_attributes.py run $s --on $on --out runs/ia-v4; done; done   # (two at a time, one per core)
-    python nbs/experiments/identity_attributes.py report runs/ia-v4 --dest nbs/experiments/results/identity-attributes-v4 \
-      --card nbs/experiments/results/puppet-train-v4/metrics.json
+      python nbs/experiments/identity_attributes.py run $s --on $on --out runs/ia-v4; done; done
+    python nbs/experiments/identity_attributes.py report runs/ia-v4            # -> results/identity-gate/
+    python nbs/experiments/identity_attributes.py report nbs/experiments/results/identity-gate   # rebuilds the summaries from the committed runs
 
 `--on pair` finetunes on the source's first benchmark pair (source and driving image, as the method does); `--on
 source` on the source image alone (`identity_gates`' `on='source'`). `--method full` is the authors' whole-UNet finetune
@@ -33,8 +24,8 @@ import argparse, json, time
 from pathlib import Path
 import numpy as np
 
-RESULTS = Path(__file__).parent / 'results' / 'identity-attributes'   # the world-v2 block model's record (report's default)
-CARD = Path(__file__).parent / 'results' / 'puppet-train-v2-block' / 'metrics.json'   # that model's card, which report checks against
+RESULTS = Path(__file__).parent / 'results' / 'identity-gate'   # report's default
+CARD = Path(__file__).parent / 'results' / 'puppet-model' / 'metrics.json'   # the embedded model's card, which report checks against
 SAMPLES, SEED0, STEPS, CFG = 8, 40_000, 50, 7.5   # as `identity_gates` samples after a finetune
 FULL = dict(method='full', lr=1e-4, steps=250)   # RECIPE['eval']['finetune_reported']['full']
 
@@ -87,7 +78,9 @@ def report(runs, dest=RESULTS, card=CARD):
     lines = ['| split | finetune | on | CFG | identity | ' + ' | '.join(IDENTITY) + ' | per source |', '|---|---|---|---|---|' + '---|' * (len(IDENTITY) + 1)]
     summary, gated = {}, card.get('finetune_settings', {}).get('on', 'pair')   # what the card's gated finetune trained on (world v2: the pair)
     card_keys = {(o, 'lora'): 'finetuned_identity' + ('' if o == gated else f'_{o}') for o in ('pair', 'source')} | {('pair', 'full'): 'finetuned_identity_full'}
-    for f in sorted(runs.glob('*.json')):
+    files = [f for f in sorted(runs.glob('*.json')) if f.name != 'summary.json']   # a run folder, or a results folder (rebuilt)
+    if not files: raise SystemExit(f"{runs} holds no run's JSON; give the --out folder of `run`.")
+    for f in files:
         d = json.loads(f.read_text()); s = d['sources']
         ident = float(np.mean([x['identity'] for x in s]))
         key = card_keys.get((d['on'], d['finetune']['method'])) if d['split'] == 'dev' and d.get('cfg', CFG) == CFG else None
@@ -97,7 +90,7 @@ def report(runs, dest=RESULTS, card=CARD):
         summary[f.stem] = dict(cfg=d.get('cfg', CFG), identity=ident, subject=float(np.mean([x['subject'] for x in s])), per_attribute=att, per_source=[x['identity'] for x in s])
         lines.append(f"| {d['split']} | {d['finetune']['method']} | {d['on']} | {d.get('cfg', CFG):g} | {ident:.3f} | " + ' | '.join(f'{att[k]:.3f}' for k in IDENTITY) + ' | '
                      + ', '.join(f"{x['identity']:.2f}" for x in s) + ' |')
-        (dest / f.name).write_text(f.read_text()); (dest / f'{f.stem}.png').write_bytes((runs / f'{f.stem}.png').read_bytes())
+        if runs.resolve() != dest.resolve(): (dest / f.name).write_text(f.read_text()); (dest / f'{f.stem}.png').write_bytes((runs / f'{f.stem}.png').read_bytes())
     (dest / 'summary.json').write_text(json.dumps(summary, indent=1)); (dest / 'summary.md').write_text('\n'.join(lines) + '\n')
     print('\n'.join(lines))
 
@@ -109,7 +102,7 @@ if __name__ == '__main__':
     ap.add_argument('--method', choices=('lora', 'full'), default='lora', help="the model's default LoRA, or the authors' whole-UNet finetune (FULL)")
     ap.add_argument('--cfg', type=float, default=CFG, help="the sampling's guidance scale (default: the gate's, 7.5)")
     ap.add_argument('--out', default='runs/identity-attributes')
-    ap.add_argument('--dest', default=str(RESULTS), help='where report writes (default: the world-v2 block record)')
+    ap.add_argument('--dest', default=str(RESULTS), help='where report writes (default: results/identity-gate/)')
     ap.add_argument('--card', default=str(CARD), help="the metrics.json of the model card whose gate report checks")
     a = ap.parse_args()
     if a.what == 'run':

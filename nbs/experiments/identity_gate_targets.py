@@ -5,40 +5,27 @@ The measurement (`puppet_train.identity_gates`, as `imposter-train-puppets` meas
 of the 8 dev-split sources, finetune with the model's default settings (`data/puppet-sd/imposter.json`) and the given
 LoRA target set, then sample the source's caption 8 times (50 DDIM steps, CFG 7.5, seeds 40000+) and read the share
 of the source's four identity attributes in the samples. The finetune is on the source's first pair (source and
-driving image, as the method finetunes, and as the card measures it; the default here) or, with `--on source`, on
-the source image alone (the gate as the issue words it: "after the default finetune on one standing source
-instance"). One process per run:
+driving image, as the method finetunes; the default here) or, with `--on source`, on the source image alone (the
+world's gate: "after the default finetune on one standing source instance"). One process per run.
 
-    python nbs/experiments/identity_gate_targets.py run attention --out runs/identity-gate-targets &
-    python nbs/experiments/identity_gate_targets.py run attention+resnet --out runs/identity-gate-targets
-    python nbs/experiments/identity_gate_targets.py report runs/identity-gate-targets   # -> results/finetune-sweep-block/identity-gate-targets.json
+The card's gate at every setting of the finetune sweep (finetune_sweep.py), for the embedded world-v4 model: two
+one-thread processes, three settings each, then `report`:
+
+    for lr in 1e-3 3e-3 1e-2; do for steps in 250 500; do
+      python nbs/experiments/identity_gate_targets.py run attention+resnet --on source --lr $lr --steps $steps --out runs/v4-gate-grid; done; done
+    python nbs/experiments/identity_gate_targets.py report runs/v4-gate-grid   # -> results/finetune-default/identity-gate.json
 
 `--steps`, `--lr` and `--rank` override the model's default finetune length, rate and LoRA rank (4); the result is
-then named `<set>-<steps>steps` (`-lr<lr>`, `-rank<rank>`), e.g. `run attention+resnet --steps 1000` or
-`run attention+resnet --rank 16` (does the LoRA's rank limit the identity it learns?); `run all` adapts every layer
-of the UNet's blocks (`finetune.LORA_TARGETS`). `--on source` names the result `<...>-source`, and `--split test`
-`<...>-test`: the gate on the test split's 8 sources, which nothing was chosen on.
-
-    python nbs/experiments/identity_gate_targets.py run attention+resnet --on source --split test --out runs/identity-gate-targets
-
-With the model's default settings (`imposter.json`) on the dev split, this is the model card's gate, so its number must
-equal the card's `finetuned_identity` (`tools/check_readme_numbers.py` asserts it): on the source image alone for the
-world-v4 card, on the pair for the world-v2 card. The world-v2 recipe trained from scratch
-(`../results/puppet-train-v2-block/from-scratch/`) was measured by pointing the library at its folder:
-
-    IMPOSTER_DATA=runs/scratch/data python nbs/experiments/identity_gate_targets.py run attention+resnet --on source --out runs/scratch/identity-gate
-
-World v4 (the shipped model): the card's gate (the source image alone) at every setting of its finetune sweep
-(`results/finetune-sweep-v4/`), three settings per process, one process per core:
-
-    for lr in 1e-3 3e-3 1e-2; do for st in 250 500; do
-      python nbs/experiments/identity_gate_targets.py run attention+resnet --on source --lr $lr --steps $st --out runs/v4-gate-grid; done; done
-    python nbs/experiments/identity_gate_targets.py report runs/v4-gate-grid --dest nbs/experiments/results/finetune-sweep-v4/identity-gate.json
+then named `<set>-<steps>steps` (`-lr<lr>`, `-rank<rank>`); `run all` adapts every layer of the UNet's blocks
+(`finetune.LORA_TARGETS`). `--on source` names the result `<...>-source`, and `--split test` `<...>-test`: the gate on
+the test split's 8 sources, which nothing was chosen on. With the model's default settings on the dev split and `--on
+source`, this is the model card's gate, so its number equals the card's `finetuned_identity`
+(`tools/check_numbers.py` asserts it).
 """
 import argparse, json, time
 from pathlib import Path
 
-RESULT = Path(__file__).parent / 'results' / 'finetune-sweep-block' / 'identity-gate-targets.json'
+RESULT = Path(__file__).parent / 'results' / 'finetune-default' / 'identity-gate.json'
 
 def run(targets, out, steps=None, lr=None, rank=None, on='pair', split='dev'):
     import torch
@@ -73,7 +60,7 @@ if __name__ == '__main__':
     ap.add_argument('--lr', type=float, help="finetune learning rate (default: the model's)")
     ap.add_argument('--rank', type=int, help='LoRA rank (default: the library\'s, 4)')
     ap.add_argument('--on', choices=('pair', 'source'), default='pair', help="finetune on the source's first pair, or on the source image alone (the gate)")
-    ap.add_argument('--dest', default=str(RESULT), help="report's file (default: the world-v2 block record)")
+    ap.add_argument('--dest', default=str(RESULT), help="report's file (default: results/finetune-default/identity-gate.json)")
     ap.add_argument('--split', choices=('dev', 'test'), default='dev', help='whose 8 sources')
     a = ap.parse_args()
     run(a.arg, Path(a.out), a.steps, a.lr, a.rank, a.on, a.split) if a.what == 'run' else report(Path(a.arg), Path(a.dest))

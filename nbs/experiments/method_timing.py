@@ -1,10 +1,11 @@
-"""Seconds per image of every method on the embedded puppet model, side by side in one run (interleaved repetitions).
+"""Seconds per call of every method on the embedded puppet model, side by side in one run (interleaved repetitions).
 
-    python nbs/experiments/method_timing.py --reps 3 > nbs/experiments/results/method-timing.json
+    python nbs/experiments/method_timing.py --reps 3 > nbs/experiments/results/timing/method-timing.json
 
 One test-split pair, a short LoRA finetune (its weights stay applied, as in `generate`), 50 DDIM steps, 2 seeds per
-call, 1 torch thread. Reports the median seconds per image of each method and its ratio to Baseline++ (plain sampling
-with the finetuned model), measured in the same run so that the ratios compare like with like.
+call, 1 torch thread. Reports the median seconds per call (`seconds_per_call`: one call makes 2 images) of each method
+and its ratio to Baseline++ (plain sampling with the finetuned model), measured in the same run so that the ratios
+compare like with like.
 """
 import argparse, json, platform, statistics, time
 import torch

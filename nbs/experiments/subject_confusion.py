@@ -1,10 +1,13 @@
 """Which subjects a trained puppet model draws for "a <subject>": 8 samples per subject, read by the shipped judge.
 
-    python nbs/experiments/subject_confusion.py runs/puppet-train > nbs/experiments/results/puppet-train-v2-attempt/subject-confusion.json
+    python nbs/experiments/subject_confusion.py runs/puppet-train > subject-confusion.json
 
-Reads the VAE, text encoder, UNet and tokenizer that `imposter-train-puppets` leaves in its work folder.
+Reads the VAE, text encoder, UNet and tokenizer that `imposter-train-puppets` leaves in its work folder, and prints
+JSON: the share of each subject's samples judged as that subject, and the confusions. A diagnosis of a model in
+training; no committed result (its one record, on the first world-v2 model, is on the docs site's Records page).
 """
-import sys
+import argparse
+from pathlib import Path
 import torch, numpy as np, json
 from collections import Counter
 from diffusers import AutoencoderKL, UNet2DConditionModel
@@ -12,7 +15,11 @@ from transformers import CLIPTextModel, CLIPTokenizer
 from imposter.puppet_train import make_pipeline, sample_captions
 from imposter.puppets import SUBJECTS, ACTIONS
 from imposter.puppet_judge import load_judge
-w = sys.argv[1] if len(sys.argv) > 1 else 'runs/puppet-train'
+ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+ap.add_argument('work', nargs='?', default='runs/puppet-train', help="imposter-train-puppets' work folder (default: runs/puppet-train)")
+w = ap.parse_args().work
+missing = [p for p in ('vae', 'text_encoder', 'unet', 'tokenizer/vocab.json') if not (Path(w) / p).exists()]
+if missing: raise SystemExit(f"{w} is not a training work folder: it has no {', '.join(missing)}; give the --work folder of imposter-train-puppets.")
 tok = CLIPTokenizer(f'{w}/tokenizer/vocab.json', f'{w}/tokenizer/merges.txt', model_max_length=77)
 pipe = make_pipeline(AutoencoderKL.from_pretrained(f'{w}/vae'), CLIPTextModel.from_pretrained(f'{w}/text_encoder'), tok,
                      UNet2DConditionModel.from_pretrained(f'{w}/unet'))
