@@ -17,7 +17,7 @@ Then it starts the sweep, clicks Stop and checks that the sweep stopped early. E
 JupyterLab and its kernels are stopped in every case.
 
 `--app` starts `imposter explore --no-browser` on a free port (the embedded model and its default benchmark pair,
-finetuned once and then taken from the cache, see `imposter.explore.cache_dir`), opens the page in headless
+finetuned once and then taken from the cache, see `imposter.session.cache_dir`), opens the page in headless
 Chromium, checks that it shows no code, waits for the result image, moves the K slider with the keyboard and checks
 that the result's pixels changed. Voila is stopped in every case.
 
@@ -48,15 +48,16 @@ def api(base, token, path, method='GET'):
 
 def wait_for(cond, timeout, what, every=0.5, fatal=()):
     "Poll `cond` until it returns a truthy value or `timeout` seconds pass (then raise); `fatal` errors end the wait."
-    end = time.time() + timeout
+    end, last = time.time() + timeout, None
     while time.time() < end:
         try:
             v = cond()
             if v: return v
         except fatal: raise
-        except Exception: pass
+        except Exception as e: last = e   # not ready yet (a page still loading, a server not yet listening): polled again
         time.sleep(every)
-    raise TimeoutError(f'timed out after {timeout:.0f} s waiting for {what}')
+    raise TimeoutError(f'timed out after {timeout:.0f} s waiting for {what}'
+                       + (f'; the last poll raised {type(last).__name__}: {last}' if last else '')) from last
 
 def start_lab(root: Path, port: int, token: str, logfile):
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(root / '.runtime'), JUPYTERLAB_WORKSPACES_DIR=str(root / '.workspaces'),
@@ -206,7 +207,7 @@ def check(out: Path, timeout: float, sweep: bool, docs_image: bool = False, note
                         assert 'stopped after' in res['sweep_status'], f"the sweep did not stop: {res['sweep_status']!r}"
                 except BaseException:
                     try: page.screenshot(path=str(out / 'failed.png')); log('screenshot of the failure:', out / 'failed.png')
-                    except Exception: pass
+                    except Exception as e: log('no screenshot of the failure:', type(e).__name__, e)
                     raise
                 finally:
                     ctx.close()
@@ -227,14 +228,9 @@ def stop_group(proc, name):
     log(f'{name} stopped, exit code', proc.returncode)
 
 def explore_command(port: int, finetune_steps) -> list:
-    "The `imposter explore` command line (through the same command parser when the CLI does not list it yet)."
-    from imposter.cli import _lazy_commands
+    "The `imposter explore` command line, run by this Python (the `imposter` console script's entry, `imposter.cli.main`)."
     args = ['--no-browser', '--port', str(port), '--device', 'cpu'] + (['--finetune-steps', str(finetune_steps)] if finetune_steps else [])
-    if 'explore' in _lazy_commands(): return [sys.executable, '-c', 'import sys; from imposter.cli import main; sys.exit(main())', 'explore', *args]
-    log('imposter explore is not registered in imposter.cli yet: running imposter.app.explore_cli through cli.command_parser')
-    code = ('import sys; from imposter.cli import command_parser; from imposter.app import explore_cli; '
-            'a = vars(command_parser(explore_cli, "imposter explore").parse_args(sys.argv[1:])); a.pop("debug"); sys.exit(explore_cli(**a))')
-    return [sys.executable, '-c', code, *args]
+    return [sys.executable, '-c', 'import sys; from imposter.cli import main; sys.exit(main())', 'explore', *args]
 
 def move_k(page, out: Path, prefix: str, scope: str = '.imposter-explorer') -> dict:
     "Press ArrowRight on the explorer's K slider; wait until the result image's pixels change. Screenshots before and after."
@@ -298,7 +294,7 @@ def check_app(out: Path, timeout: float, finetune_steps=None, docs_image: bool =
                     res['screenshots'] = {k: str(out / f'app_{k}.png') for k in ('before', 'after', 'explorer')}
                 except BaseException:
                     try: page.screenshot(path=str(out / 'app_failed.png')); log('screenshot of the failure:', out / 'app_failed.png')
-                    except Exception: pass
+                    except Exception as e: log('no screenshot of the failure:', type(e).__name__, e)
                     raise
                 finally: browser.close()
         finally:

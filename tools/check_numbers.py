@@ -14,7 +14,7 @@ page's CONSTANTS: the phrases that state a definition rather than a measurement 
 and the authors' settings, the benchmark's design), each pinned here with its words. A number edited by hand in a page
 fails the check: its claim no longer matches, or no claim or constant holds it.
 """
-import csv, io, json, re, subprocess, sys
+import argparse, csv, io, json, re, subprocess, sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -285,7 +285,7 @@ CONSTANTS = {
         'Alaluf et al.\n2024', 'Cao et al. 2023', '8 sources with only 4 actions', '3 degrees of freedom', 'at least 80%', '(p >= 0.9)',
         'at least 0.9 x Baseline++\'s', 'one seed each', 'crossed 95% intervals', 'two one-thread CPU processes', 'its 32 unseen pairs',
         'The 32 unseen pairs', 'four pairs', '95% t interval', 'the first K steps',
-        # the demo's presets (imposter.sampling.PRESETS)
+        # the demo's presets (imposter.methods.PRESETS)
         'the first 10 steps', 'LoRA at weight 0.375', 'the identity score is 0.25', 'Two seeds of one pair', 'LoRA weight 0.375',
         'commit 259d20f',
     ],
@@ -335,4 +335,6 @@ def main() -> int:
           f"committed results, {n_constant} in pinned constants; {'all match' if not bad else f'{len(bad)} problem(s)'}")
     return 1 if bad else 0
 
-if __name__ == '__main__': sys.exit(main())
+if __name__ == '__main__':
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()   # no flags: --help
+    sys.exit(main())

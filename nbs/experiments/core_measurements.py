@@ -8,19 +8,20 @@ Writes nbs/experiments/results/timing/core_measurements-<model>.json (or --out) 
 """
 import argparse, json, platform, statistics, time
 from pathlib import Path
+
+p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+p.add_argument('--model', default='tiny', choices=['tiny', 'embedded'])
+p.add_argument('--reps', type=int, default=5)
+p.add_argument('--threads', type=int, help="torch CPU threads (default: torch's)")
+p.add_argument('--out', help='the JSON to write (default: results/timing/core_measurements-<model>.json)')
+a = p.parse_args()   # before torch loads: --help answers at once
+
 import numpy as np, torch
 from PIL import Image
 from imposter.models import tiny_pipeline, load_pipeline
 from imposter.finetune import finetune
-from imposter.sampling import sample, PRESETS
-
-p = argparse.ArgumentParser()
-p.add_argument('--model', default='tiny', choices=['tiny', 'embedded'])
-p.add_argument('--reps', type=int, default=5)
-p.add_argument('--threads', type=int, default=torch.get_num_threads())
-p.add_argument('--out', help='the JSON to write (default: results/timing/core_measurements-<model>.json)')
-a = p.parse_args()
-torch.set_num_threads(a.threads)
+from imposter.methods import sample, PRESETS
+if a.threads: torch.set_num_threads(a.threads)
 
 if a.model == 'tiny':
     pipe = tiny_pipeline()
@@ -51,7 +52,7 @@ disp = {}
 for pre in ('imposter', 'imposter-calibrated', 'no-phase', 'no-amplitude'):
     tr = sample(pipe, art, pre, seeds, steps=50, trace=True, progress=False).trace
     d = torch.stack(tr['displacement'][:-1])  # the last step has no guidance
-    disp[pre] = dict(mean=float(d.mean()), min=float(d.min()), max=float(d.max()), **{k: PRESETS[pre][k] for k in ('s_a', 's_p', 'scale_mode')})
+    disp[pre] = dict(mean=float(d.mean()), min=float(d.min()), max=float(d.max()), **{k: getattr(PRESETS[pre].params, k) for k in ('s_a', 's_p', 'scale_mode')})
 res['rms_displacement_per_step_relative'] = disp
 out = Path(a.out or Path(__file__).parent / 'results' / 'timing' / f'core_measurements-{a.model}.json')
 out.write_text(json.dumps(res, indent=1))

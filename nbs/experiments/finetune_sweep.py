@@ -28,7 +28,7 @@ probability of the target action > 0.5), subject, leak of the driving person, si
 
 The first rule (`report --rule identity-gate`, the world-v2 models'): the default is the LoRA setting with the highest
 target-action rate of ImPoster among the settings whose ImPoster identity is at least 0.8 (the world's identity gate);
-if none reaches 0.8, the setting with the highest identity. The LoRA grid is rank 4 on either target set (`finetune.LORA_TARGETS`: the attention
+if none reaches 0.8, the setting with the highest identity. The LoRA grid is rank 4 on either target set (`artifact.LORA_TARGETS`: the attention
 projections, or these and the ResNet blocks' convolutions; the second was added, with this rule unchanged, before its
 rows were run). The whole-UNet rows (`--method full`, the authors' finetune) are reported beside it.
 World v4's rule (`report --rule pose-identity`): the LoRA setting with the highest mean pose-and-identity score of
@@ -72,7 +72,7 @@ def run(out, part, lrs, steps, seeds, ranks, method='lora', targets='attention',
     from imposter.manifest import read_manifest
     from imposter.puppet_judge import load_judge
     from imposter.scoring import score_pair
-    from imposter.sampling import generate
+    from imposter.methods import generate
     pipe, judge = models.load_pipeline(None, device='cpu'), load_judge()
     pairs = sweep_pairs(read_manifest(manifest))   # the dev split, or a fresh draw's manifest (a check of the choice)
     k, n = map(int, part.split('/'))
@@ -193,7 +193,7 @@ if __name__ == '__main__':
     ap.add_argument('--steps', default=','.join(map(str, STEPS)))
     ap.add_argument('--ranks', default='4', help='LoRA ranks (the grid is rank 4; another rank is a check at chosen lrs)')
     ap.add_argument('--method', default='lora', choices=('lora', 'full'), help='LoRA, or the whole UNet (the authors\' code)')
-    ap.add_argument('--targets', default='attention+resnet', choices=('attention', 'attention+resnet'), help='the modules a LoRA adapts (finetune.LORA_TARGETS; default: the model\'s)')
+    ap.add_argument('--targets', default='attention+resnet', choices=('attention', 'attention+resnet'), help='the modules a LoRA adapts (artifact.LORA_TARGETS; default: the model\'s)')
     ap.add_argument('--dest', default=str(RESULTS), help='where report writes (default: results/finetune-default/)')
     ap.add_argument('--rule', default='gate-pose-identity', choices=RULES, help="the default's rule: world v4's (pose and identity among the settings that pass the gate; the default), the pose-aware one, or the world-v2 models' (identity >= 0.8, then target action)")
     ap.add_argument('--gate', default=str(RESULTS / 'identity-gate.json'), help="gate-pose-identity: the identity gate grid of the same settings (identity_gate_targets.py's JSON)")

@@ -29,6 +29,30 @@ classic attention instead of its default `AttnProcessor2_0`, torch's scaled-dot-
 """
 import argparse, json, os, platform, resource, shlex, statistics, sys, time
 from pathlib import Path
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split('\n', 2)[2])
+    ap.add_argument('--model', help='a hub id or a local pipeline folder (default: SD 2.1-base shapes with random weights)')
+    ap.add_argument('--size', type=int, help='image side of the random-weight model, a multiple of 64 (default 512)')
+    ap.add_argument('--finetune-steps', type=int, default=500, help="LoRA finetune iterations (the paper's 500)")
+    ap.add_argument('--full-steps', type=int, default=500, help="iterations of the authors' whole-UNet finetune; 0 skips it")
+    ap.add_argument('--steps', type=int, default=50, help='DDIM steps of each image')
+    ap.add_argument('--reps', type=int, default=3, help='timed repetitions of each sampling call')
+    ap.add_argument('--device', choices=['cuda', 'cpu', 'mps'], help='default: cuda, else mps, else cpu')
+    ap.add_argument('--dtype', choices=['float32', 'float16', 'bfloat16'], help="the weights' dtype (default: float16 on cuda, else float32)")
+    ap.add_argument('--precision', default='auto', choices=['auto', 'fp32', 'bf16', 'fp16'], help="the finetunes' autocast (see finetune)")
+    ap.add_argument('--no-sdpa', action='store_true', help="diffusers' classic attention instead of torch's scaled-dot-product attention")
+    ap.add_argument('--separate-batches', action='store_true', help='lever finetune: source and driving as two sequential batch-1 steps')
+    ap.add_argument('--no-cache', action='store_true', help='lever finetune: encode both images and captions again at every iteration')
+    ap.add_argument('--fused-adam', action='store_true', help="lever finetune: torch's fused Adam (AdamW with weight decay 0)")
+    ap.add_argument('--channels-last', action='store_true', help="the UNet's weights in channels-last memory format")
+    ap.add_argument('--compile', action='store_true', help='torch.compile the UNet (unet.compile())')
+    ap.add_argument('--threads', type=int, help='torch CPU threads (default: torch\'s)')
+    ap.add_argument('--out', required=True, help='the JSON file to write')
+    return ap
+
+if __name__ == '__main__': ARGS = parser().parse_args()   # before torch loads: --help answers at once
+
 import numpy as np, torch
 from PIL import Image
 
@@ -91,11 +115,50 @@ def pair(size:int, seed:int=0) -> list:
     rng = np.random.default_rng(seed)
     return [Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8)) for _ in range(2)]
 
+# The library's LoRA recipe (`finetune.finetune`), step by step, from public pieces only: the library keeps its training
+# steps private, so the few lines of each are written out here, and `same_losses_as_finetune` checks them against it.
+
+def add_lora(unet, rank:int, seed:int, targets:str):
+    "A seeded LoRA adapter on `targets` (`artifact.LORA_TARGETS`), as `finetune` adds it: the rest of the UNet frozen, the adapter in float32."
+    from diffusers.training_utils import cast_training_params
+    from peft import LoraConfig
+    from imposter.artifact import LORA_TARGETS
+    unet.requires_grad_(False)
+    with torch.random.fork_rng(devices=[]):   # the LoRA init draws from the global generator: seeded, left as it was
+        torch.manual_seed(seed)
+        unet.add_adapter(LoraConfig(r=rank, lora_alpha=rank, init_lora_weights='gaussian', target_modules=LORA_TARGETS[targets]), adapter_name='imposter')
+    cast_training_params(unet, dtype=torch.float32)
+
+def remove_lora(unet, was_training:bool):
+    "The UNet as it came: the adapter unloaded, frozen, in the mode it had."
+    unet.train(was_training); unet.unload_lora(); unet.requires_grad_(False)
+
+def draw(latents, generator, n_timesteps) -> tuple:
+    "Noise and timesteps for one iteration, drawn on the CPU from `generator` (the same numbers on every device)."
+    return torch.randn(latents.shape, generator=generator), torch.randint(0, n_timesteps, (latents.shape[0],), generator=generator)
+
+def batch_loss(unet, sched, batch, dev, amp_dtype):
+    "Eq. 1's loss on one batch (latents, embeddings, noise, timesteps), under autocast to `amp_dtype` unless it is None."
+    lat, emb, nz, tt = batch
+    kind = sched.config.prediction_type
+    if kind not in ('epsilon', 'v_prediction'): raise SystemExit(f"prediction_type {kind!r}: the lever finetune knows epsilon and v-prediction models.")
+    target = (nz if kind == 'epsilon' else sched.get_velocity(lat, nz, tt)).to(dev)
+    with torch.autocast(dev.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
+        pred = unet(sched.add_noise(lat, nz, tt).to(dev), tt.to(dev), encoder_hidden_states=emb.to(dev)).sample
+    return torch.nn.functional.mse_loss(pred.float(), target.float())
+
+def update(loss, opt, scaler):
+    "One optimiser step: plain, or through the gradient scaler (fp16)."
+    opt.zero_grad(set_to_none=True)
+    if scaler is None: loss.backward(); opt.step(); return
+    scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
+
 def lever_finetune(pipe, imgs, steps, lr, precision, seed=0, rank=4, one_batch=True, cache=True, fused=False, stamps=None) -> list:
     "The library's LoRA finetune written out with three levers; with one batch, the cache and plain Adam it is `finetune`'s recipe. The losses."
     from diffusers import DDPMScheduler
-    from imposter.finetune import encode_image, encode_text, _draw, _batch_loss, _update, _make_trainable, _unmake_trainable, AMP_DTYPES, finetune_defaults
-    unet, dev, dtype = pipe.unet, pipe.device, pipe.unet.dtype
+    from imposter.finetune import AMP_DTYPES, finetune_defaults
+    from imposter.models import encode_image, encode_text
+    unet, dev = pipe.unet, pipe.device
     g = torch.Generator().manual_seed(seed)
     def encode(gen):   # as `finetune` does: both latents drawn from `gen`, then both captions
         return (torch.cat([encode_image(pipe, im, gen) for im in imgs]),
@@ -103,7 +166,7 @@ def lever_finetune(pipe, imgs, steps, lr, precision, seed=0, rank=4, one_batch=T
     latents, embeds = encode(g)
     sched = DDPMScheduler.from_config(pipe.scheduler.config)
     was_training = unet.training
-    _make_trainable(unet, 'lora', rank, seed, finetune_defaults(pipe, 'lora')['targets'])   # the modules `finetune` adapts on this model
+    add_lora(unet, rank, seed, finetune_defaults(pipe, 'lora')['targets'])   # the modules `finetune` adapts on this model
     opt = torch.optim.Adam([p for p in unet.parameters() if p.requires_grad], lr=lr, fused=True if fused else None)
     amp_dtype, scaler = AMP_DTYPES[precision], (torch.amp.GradScaler(dev.type) if precision == 'fp16' else None)
     losses = []
@@ -111,14 +174,14 @@ def lever_finetune(pipe, imgs, steps, lr, precision, seed=0, rank=4, one_batch=T
         unet.train()
         for _ in range(steps):
             if not cache: latents, embeds = encode(torch.Generator().manual_seed(seed))   # the same values, computed again
-            batch = (latents, embeds, *_draw(latents, g, sched.config.num_train_timesteps))
+            batch = (latents, embeds, *draw(latents, g, sched.config.num_train_timesteps))
             parts = [batch] if one_batch else [tuple(x[i:i + 1] for x in batch) for i in (0, 1)]   # each image with its own draws
             step = []
             for b in parts:
-                loss = _batch_loss(unet, sched, b, dev, amp_dtype); _update(loss, opt, scaler); step.append(loss.item())
+                loss = batch_loss(unet, sched, b, dev, amp_dtype); update(loss, opt, scaler); step.append(loss.item())
             losses.append(sum(step) / len(step))
             if stamps is not None: stamps.append(time.perf_counter())
-    finally: _unmake_trainable(unet, 'lora', None, dtype, was_training)
+    finally: remove_lora(unet, was_training)
     return losses
 
 def max_rel_diff(a:list, b:list) -> float:
@@ -144,8 +207,8 @@ def finetune_stage(dev, run, steps) -> dict:
 def sampling_stage(pipe, art, steps, reps, dev) -> dict:
     "Plain text-to-image (base model), ImPoster with guidance off and on (LoRA applied), interleaved: median seconds and peak memory."
     from imposter.models import model_size
-    from imposter.sampling import sample, PRESETS
-    size, K = model_size(pipe), min(PRESETS['imposter-calibrated']['K'], steps - 1)
+    from imposter.methods import sample, PRESETS
+    size, K = model_size(pipe), min(PRESETS['imposter-calibrated'].params.K, steps - 1)
     calls = {'plain': lambda: pipe(prompt=art.target_prompt, num_inference_steps=steps, guidance_scale=7.5, height=size, width=size,
                                    generator=torch.Generator().manual_seed(0)).images,
              'guidance_off': lambda: sample(pipe, art, 'imposter-calibrated', steps=steps, K=K, s_a=0., s_p=0., progress=False).images,
@@ -231,23 +294,4 @@ def main(a):
                          f"difference {lv['max_loss_rel_diff']:.2g}, allowed {lv['loss_rtol']:g} on {dev.type}, {dtype}), so the levers' ratio "
                          "is left out; every other stage is in the file.")
 
-if __name__ == '__main__':
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split('\n', 2)[2])
-    ap.add_argument('--model', help='a hub id or a local pipeline folder (default: SD 2.1-base shapes with random weights)')
-    ap.add_argument('--size', type=int, help='image side of the random-weight model, a multiple of 64 (default 512)')
-    ap.add_argument('--finetune-steps', type=int, default=500, help="LoRA finetune iterations (the paper's 500)")
-    ap.add_argument('--full-steps', type=int, default=500, help="iterations of the authors' whole-UNet finetune; 0 skips it")
-    ap.add_argument('--steps', type=int, default=50, help='DDIM steps of each image')
-    ap.add_argument('--reps', type=int, default=3, help='timed repetitions of each sampling call')
-    ap.add_argument('--device', choices=['cuda', 'cpu', 'mps'], help='default: cuda, else mps, else cpu')
-    ap.add_argument('--dtype', choices=['float32', 'float16', 'bfloat16'], help="the weights' dtype (default: float16 on cuda, else float32)")
-    ap.add_argument('--precision', default='auto', choices=['auto', 'fp32', 'bf16', 'fp16'], help="the finetunes' autocast (see finetune)")
-    ap.add_argument('--no-sdpa', action='store_true', help="diffusers' classic attention instead of torch's scaled-dot-product attention")
-    ap.add_argument('--separate-batches', action='store_true', help='lever finetune: source and driving as two sequential batch-1 steps')
-    ap.add_argument('--no-cache', action='store_true', help='lever finetune: encode both images and captions again at every iteration')
-    ap.add_argument('--fused-adam', action='store_true', help="lever finetune: torch's fused Adam (AdamW with weight decay 0)")
-    ap.add_argument('--channels-last', action='store_true', help="the UNet's weights in channels-last memory format")
-    ap.add_argument('--compile', action='store_true', help='torch.compile the UNet (unet.compile())')
-    ap.add_argument('--threads', type=int, help='torch CPU threads (default: torch\'s)')
-    ap.add_argument('--out', required=True, help='the JSON file to write')
-    main(ap.parse_args())
+if __name__ == '__main__': main(ARGS)

@@ -1,6 +1,6 @@
 """Which of a source's identity attributes does the default finetune learn? The identity gate per attribute, with pictures.
 
-The model card's identity gate (`puppet_train.identity_gates`) gives one number: the share of a source's four
+The model card's identity gate (`puppet_card.identity_gates`) gives one number: the share of a source's four
 attributes (garment, pattern, marking colour, accessory) that the judge reads in samples of its caption after the
 model's default finetune. This runs the same finetunes and samples (finetune seed 0, 8 samples of each source's
 caption, seeds 40000+, 50 DDIM steps, CFG 7.5; so on the dev split, with the card's `--on`, its mean is the card's
@@ -44,7 +44,7 @@ def run(split, on, out, method='lora', cfg=CFG):
     torch.set_num_threads(1)
     from imposter import models, viz
     from imposter.puppet_judge import load_judge
-    from imposter.puppet_train import sample_captions, source_rows, gate_finetune
+    from imposter.puppet_card import sample_captions, source_rows, gate_finetune
     from imposter.puppets import IDENTITY, identity_codes
     from PIL import Image
     rows = source_rows(_rows(split, out))   # the rows and finetunes of the identity gates

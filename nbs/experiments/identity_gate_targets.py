@@ -1,7 +1,7 @@
 """The world's finetuned-identity measurement for each LoRA target set, rate, length and rank: how much of a source's
 identity can a LoRA learn?
 
-The measurement (`puppet_train.identity_gates`, as `imposter-train-puppets` measures it for the model card): on each
+The measurement (`puppet_card.identity_gates`, as `imposter train-puppets` measures it for the model card): on each
 of the 8 dev-split sources, finetune with the model's default settings (`data/puppet-sd/imposter.json`) and the given
 LoRA target set, then sample the source's caption 8 times (50 DDIM steps, CFG 7.5, seeds 40000+) and read the share
 of the source's four identity attributes in the samples. The finetune is on the source's first pair (source and
@@ -17,7 +17,7 @@ one-thread processes, three settings each, then `report`:
 
 `--steps`, `--lr` and `--rank` override the model's default finetune length, rate and LoRA rank (4); the result is
 then named `<set>-<steps>steps` (`-lr<lr>`, `-rank<rank>`); `run all` adapts every layer of the UNet's blocks
-(`finetune.LORA_TARGETS`). `--on source` names the result `<...>-source`, and `--split test` `<...>-test`: the gate on
+(`artifact.LORA_TARGETS`). `--on source` names the result `<...>-source`, and `--split test` `<...>-test`: the gate on
 the test split's 8 sources, which nothing was chosen on. With the model's default settings on the dev split and `--on
 source`, this is the model card's gate, so its number equals the card's `finetuned_identity`
 (`tools/check_numbers.py` asserts it).
@@ -33,7 +33,7 @@ def run(targets, out, steps=None, lr=None, rank=None, on='pair', split='dev'):
     from imposter import models
     from imposter.puppet_judge import load_judge
     from imposter.puppet_bench import load_benchmark
-    from imposter.puppet_train import identity_gates
+    from imposter.puppet_card import identity_gates
     pipe, judge = models.load_pipeline(None, device='cpu'), load_judge()
     t0 = time.time()
     kw = dict(targets=targets, on=on, **({'steps': steps} if steps else {}), **({'lr': lr} if lr else {}), **({'rank': rank} if rank else {}))
@@ -54,7 +54,7 @@ def report(runs, dest=RESULT):
 if __name__ == '__main__':
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('what', choices=('run', 'report'))
-    ap.add_argument('arg', help='run: a LoRA target set (finetune.LORA_TARGETS); report: the run folder')
+    ap.add_argument('arg', help='run: a LoRA target set (artifact.LORA_TARGETS); report: the run folder')
     ap.add_argument('--out', default='runs/identity-gate-targets')
     ap.add_argument('--steps', type=int, help="finetune steps (default: the model's)")
     ap.add_argument('--lr', type=float, help="finetune learning rate (default: the model's)")

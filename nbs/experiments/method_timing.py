@@ -8,15 +8,15 @@ and its ratio to Baseline++ (plain sampling with the finetuned model), measured 
 compare like with like.
 """
 import argparse, json, platform, statistics, time
-import torch
 
 METHODS = ('baseline++', 'imposter', 'imposter-calibrated', 'imposter-x0', 'sdedit', 'inversion', 'cross-image', 'masactrl')
 
 def main(reps, finetune_steps, seeds):
+    import torch
     torch.set_num_threads(1)
     from imposter import finetune, models
     from imposter.puppet_bench import load_benchmark
-    from imposter.sampling import generate
+    from imposter.methods import generate
     pipe = models.load_pipeline(None, device='cpu')
     r = {x['pair_id']: x for x in load_benchmark(split='test')}[8]
     art = finetune.finetune(pipe, r['source_image'], r['driving_image'], r['source_prompt'], r['driving_prompt'],

@@ -2,24 +2,26 @@
 
     python nbs/experiments/subject_confusion.py runs/puppet-train > subject-confusion.json
 
-Reads the VAE, text encoder, UNet and tokenizer that `imposter-train-puppets` leaves in its work folder, and prints
+Reads the VAE, text encoder, UNet and tokenizer that `imposter train-puppets` leaves in its work folder, and prints
 JSON: the share of each subject's samples judged as that subject, and the confusions. A diagnosis of a model in
 training; no committed result (its one record, on the first world-v2 model, is on the docs site's Records page).
 """
-import argparse
+import argparse, json
 from pathlib import Path
-import torch, numpy as np, json
 from collections import Counter
-from diffusers import AutoencoderKL, UNet2DConditionModel
-from transformers import CLIPTextModel, CLIPTokenizer
-from imposter.puppet_train import make_pipeline, sample_captions
-from imposter.puppets import SUBJECTS, ACTIONS
-from imposter.puppet_judge import load_judge
 ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-ap.add_argument('work', nargs='?', default='runs/puppet-train', help="imposter-train-puppets' work folder (default: runs/puppet-train)")
+ap.add_argument('work', nargs='?', default='runs/puppet-train', help="`imposter train-puppets`' work folder (default: runs/puppet-train)")
 w = ap.parse_args().work
 missing = [p for p in ('vae', 'text_encoder', 'unet', 'tokenizer/vocab.json') if not (Path(w) / p).exists()]
-if missing: raise SystemExit(f"{w} is not a training work folder: it has no {', '.join(missing)}; give the --work folder of imposter-train-puppets.")
+if missing: raise SystemExit(f"{w} is not a training work folder: it has no {', '.join(missing)}; give the --work folder of `imposter train-puppets`.")
+
+import numpy as np   # the models' libraries load only once the folder is known to hold a model
+from diffusers import AutoencoderKL, UNet2DConditionModel
+from transformers import CLIPTextModel, CLIPTokenizer
+from imposter.puppet_train import make_pipeline
+from imposter.puppet_card import sample_captions
+from imposter.puppets import SUBJECTS
+from imposter.puppet_judge import load_judge
 tok = CLIPTokenizer(f'{w}/tokenizer/vocab.json', f'{w}/tokenizer/merges.txt', model_max_length=77)
 pipe = make_pipeline(AutoencoderKL.from_pretrained(f'{w}/vae'), CLIPTextModel.from_pretrained(f'{w}/text_encoder'), tok,
                      UNet2DConditionModel.from_pretrained(f'{w}/unet'))

@@ -117,7 +117,8 @@ def run_pairs(out:Path, part:str, pairs:list, runs:list, seeds, images:bool):
 def sample_runs(pipe, judge, art, row, runs, seeds, images:Path|None) -> list:
     "Sample and score each run (label, finetune name, `sample` settings, params) of one pair with its finetune `art`."
     from imposter import scoring
-    from imposter.sampling import sample, save_image
+    from imposter.methods import sample
+    from imposter.data import save_image
     rows = []
     for label, ft, settings, params in runs:
         s = sample(pipe, art, label, seeds, progress=False, **settings)
