@@ -27,7 +27,7 @@ lic = licenses.get(cfg['license'].lower(), (cfg['license'], None))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
 
 # the embedded puppet model, judge and benchmark: installed under <prefix>/share/imposter-diffusion/data for wheels
-# (`imposter.models.data_dir` looks there when the package is not used from a clone)
+# (`imposter.data.data_dir` looks there when the package is not used from a clone)
 data_files = [(os.path.join('share', 'imposter-diffusion', d), [os.path.join(d, f) for f in fs])
               for d, _, fs in os.walk('data') if fs]
 # the page `imposter explore` serves (`imposter.app.app_notebook` looks for it there when not in a clone)

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['BENCH_NAME', 'BENCH_FILE', 'SPLITS', 'SHOWCASE_PAIR', 'BENCH_COLUMNS', 'bench_csv', 'benchmark_instances',
-           'make_benchmark', 'row_identity', 'load_benchmark']
+           'make_benchmark', 'row_identity', 'load_benchmark', 'benchmark_row']
 
 # %% ../nbs/13_puppet_bench.ipynb #1e772a89
 import csv
@@ -91,3 +91,13 @@ def load_benchmark(csv_path=None, # a manifest path; default: the shipped `split
         r['pair_id'], r['seen'] = int(r['pair_id']), bool(int(r['seen']))
         r['source_identity'] = row_identity(r)
     return rows
+
+def benchmark_row(pair:int|None=None, # a pair_id (default: `SHOWCASE_PAIR`)
+                  split:str='test', # 'test' or 'dev'
+                 ) -> dict: # the row, as `load_benchmark` reads it
+    "One pair of the shipped benchmark, by its pair_id."
+    rows = {r['pair_id']: r for r in load_benchmark(split=split)}
+    pair = SHOWCASE_PAIR if pair is None else pair
+    if isinstance(pair, bool) or not isinstance(pair, int) or pair not in rows:
+        raise ValueError(f"No pair {pair!r} in the puppet benchmark's {split} split; choose a pair_id from {min(rows)} to {max(rows)}.")
+    return rows[pair]

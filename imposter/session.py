@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['SCORES', 'CACHE_ENV', 'SCALES', 'AXES', 'Pair', 'load_pair', 'score_result', 'load_pair_judge', 'Result', 'Runner',
-           'cache_dir', 'benchmark_row', 'Finetuned', 'finetune_settings', 'finetune_key', 'cached_finetune',
+           'cache_dir', 'Finetuned', 'shipped_dir', 'finetune_settings', 'finetune_key', 'cached_finetune',
            'open_runner', 'explorer_runner', 'log_values', 'mode_scales', 'start_params', 'default_values',
            'parse_values', 'format_values', 'sweep_status']
 
@@ -23,8 +23,8 @@ from .methods import IMPOSTER_PRESETS, PRESETS, Settings, check_lora_weight
 from .artifact import Artifact, ArtifactError, ARTIFACT_FILE
 from .finetune import finetune, finetune_defaults
 from .models import ddim, decode, load_pipeline, model_fingerprint, model_size
-from .puppet_bench import SHOWCASE_PAIR
-from .data import load_image
+from .puppet_bench import SHOWCASE_PAIR, benchmark_row
+from .data import load_image, data_dir
 
 # %% ../nbs/07_session.ipynb #73048b2c
 @dataclass
@@ -197,23 +197,17 @@ def cache_dir() -> Path:
     if os.environ.get(CACHE_ENV): return Path(os.environ[CACHE_ENV]).expanduser()
     return Path(os.environ.get('XDG_CACHE_HOME') or Path.home() / '.cache').expanduser() / 'imposter'
 
-def benchmark_row(pair:int|None=None, # a pair_id of the puppet benchmark (default: `puppet_bench.SHOWCASE_PAIR`)
-                  split:str='test', # 'test' or 'dev'
-                 ) -> dict: # the manifest row, as `puppet_bench.load_benchmark` reads it
-    "One pair of the puppet benchmark, by its pair_id."
-    from imposter.puppet_bench import load_benchmark
-    rows = {r['pair_id']: r for r in load_benchmark(split=split)}
-    pair = SHOWCASE_PAIR if pair is None else pair
-    if isinstance(pair, bool) or not isinstance(pair, int) or pair not in rows:
-        raise ValueError(f"No pair {pair!r} in the puppet benchmark's {split} split; choose a pair_id from {min(rows)} to {max(rows)}.")
-    return rows[pair]
-
 # %% ../nbs/07_session.ipynb #35a79301
 class Finetuned(NamedTuple):
-    "A finetuned pair: the artifact, its cache folder, and whether it came from the cache (True) or was finetuned now."
+    "A finetuned pair: the artifact, its folder, whether it was loaded (True) or finetuned now, and from where."
     artifact: Artifact
     folder: Path
     cached: bool
+    origin: str = 'finetuned'   # 'shipped' (with the package, `shipped_dir`), 'cache' (`cache_dir`) or 'finetuned' (now)
+
+def shipped_dir() -> Path:
+    "The finetunes shipped with the package (read only; the cache's layout): the pairs that `imposter demo` and the explorer open on."
+    return data_dir() / 'finetunes'
 
 def finetune_settings(pipe, # the base model (its own defaults, `finetune.finetune_defaults`)
                       steps:int|None=None, # finetune iterations (default: the model's own, else 500)
@@ -247,14 +241,19 @@ def cached_finetune(pipe, source, driving, # the base model, and the two images 
                     method:str='lora', rank:int=4, seed:int=0, # as in `finetune.finetune`
                     cache=None, # the cache folder (default: `cache_dir()`)
                     progress:bool=True, # show the finetune's progress bar
+                    shipped=None, # the shipped finetunes' folder (default: `shipped_dir()`)
                    ) -> Finetuned:
-    "`finetune.finetune`, once per model, pair and settings: the artifact is kept in the cache and loaded from there next time."
+    "`finetune.finetune`, once per model, pair and settings: a shipped or cached artifact is loaded; else finetuned now and cached."
     st = finetune_settings(pipe, steps, lr, method, rank, seed)
-    folder = Path(cache_dir() if cache is None else cache) / 'artifacts' / finetune_key(pipe, source, driving, source_prompt, driving_prompt, target_prompt, st)
-    if (folder / ARTIFACT_FILE).is_file():
-        try: return Finetuned(Artifact.load(folder), folder, True)
-        except ArtifactError as e: warnings.warn(f"The cached finetune in {folder} does not load, so it is finetuned again: {e}", stacklevel=2)
+    key = finetune_key(pipe, source, driving, source_prompt, driving_prompt, target_prompt, st)
+    stores = {'shipped': Path(shipped_dir() if shipped is None else shipped), 'cache': Path(cache_dir() if cache is None else cache)}
+    for origin, store in stores.items():
+        folder = store / 'artifacts' / key
+        if not (folder / ARTIFACT_FILE).is_file(): continue
+        try: return Finetuned(Artifact.load(folder), folder, True, origin)
+        except ArtifactError as e: warnings.warn(f"The {origin} finetune in {folder} does not load, so it is not used: {e}", stacklevel=2)
     art = finetune(pipe, source, driving, source_prompt, driving_prompt, target_prompt, progress=progress, **st)
+    folder = stores['cache'] / 'artifacts' / key
     art.save(folder, overwrite=True)   # the same finetune saved meanwhile by another process is replaced by an equal one
     return Finetuned(art, folder, False)
 
