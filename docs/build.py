@@ -250,7 +250,9 @@ def build_markdown(nbs:Path=REPO / 'nbs', out:Path=MD) -> list:
     if out.exists(): shutil.rmtree(out)
     (out / 'figures').mkdir(parents=True)
     if (nbs / 'images').is_dir(): shutil.copytree(nbs / 'images', out / 'images')
-    for f in ('extra.css', 'mathjax-config.js'): shutil.copy(Path(__file__).parent / f, out / f)
+    for f in ('extra.css',): shutil.copy(Path(__file__).parent / f, out / f)
+    from pygments.formatters import HtmlFormatter   # the colours of codehilite's classes
+    (out / 'pygments.css').write_text(HtmlFormatter(style='friendly').get_style_defs('.codehilite'), encoding='utf-8')
     nav, pages = [], {}
     for nb_path in notebooks(nbs):
         page = page_name(nb_path)
@@ -329,7 +331,18 @@ def main():
         return 0
     try: build(load_config(str(CONFIG), nav=nav, strict=True))
     except Abort as e: print(f'the site was not built: {e} (the warnings above say what to fix)', flush=True); return 1
-    print(f'site: {SITE}/index.html ({len(nav)} pages)', flush=True)
+    offline = offline_problems(SITE)
+    if offline: print('the site needs the network or a script for its maths:', *offline[:5], sep='\n  ', flush=True); return 1
+    print(f'site: {SITE}/index.html ({len(nav)} pages; {sum(h.read_text().count("<math ") for h in SITE.glob("*.html"))} formulas as MathML)', flush=True)
     return 0
+
+def offline_problems(site:Path) -> list:
+    "The pages that would not read offline: a formula left as TeX (docs/math_hook.py converts them all) or a script from another host."
+    out = []
+    for h in sorted(site.glob('*.html')):
+        text = h.read_text(encoding='utf-8')
+        if 'class="arithmatex"' in text: out.append(f'{h.name}: a formula left as TeX')
+        out += [f'{h.name}: a script from {u}' for u in re.findall(r'<script[^>]+src="(https?://[^"]+)"', text)]
+    return out
 
 if __name__ == '__main__': sys.exit(main())
