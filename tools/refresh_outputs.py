@@ -24,7 +24,7 @@ equal once the volatile parts are masked (MASKS: durations and rates, memory add
 clone's and the home folder's path) with their numbers equal within NUMBER_RTOL (another CPU of the same kind prints
 the 7th significant digit differently), and each picture has the same size and differs from the file's by at most
 IMAGE_TOLERANCE grey levels on average (mean absolute difference over all pixels and channels, 0-255). Two runs of
-all seven notebooks on the project's machine gave identical pictures and, once masked, identical texts; the only
+the seven notebooks then listed, on the project's machine, gave identical pictures and, once masked, identical texts; the only
 texts that differed before masking were timings (printed durations, a `'seconds': 13.12` in a settings dict, and the
 sign of a difference of two timings), which is what MASKS covers.
 """
@@ -34,7 +34,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 NBS = REPO / 'nbs'
-NOTEBOOKS = ['00_fourier', '03_finetune', '04_sampling', '06_viz', '10_puppets', '20_metrics']
+NOTEBOOKS = ['00_fourier', '03_finetune', '04_sampling', '06_viz', '08c_rivals', '10_puppets', '14_puppet_judge', '20_metrics', '21_bench']
 BUDGET = 4 * 2**20   # bytes: the files of all of NOTEBOOKS together, outputs included
 KEEP = ('image/png', 'text/markdown', 'text/html', 'text/latex', 'text/plain')   # formats of a displayed value that are kept
 # Mean absolute pixel difference (0-255) allowed between a picture and the same picture drawn again. Two runs on the

@@ -115,48 +115,14 @@ def pair(size:int, seed:int=0) -> list:
     rng = np.random.default_rng(seed)
     return [Image.fromarray(rng.integers(0, 256, (size, size, 3), dtype=np.uint8)) for _ in range(2)]
 
-# The library's LoRA recipe (`finetune.finetune`), step by step, from public pieces only: the library keeps its training
-# steps private, so the few lines of each are written out here, and `same_losses_as_finetune` checks them against it.
-
-def add_lora(unet, rank:int, seed:int, targets:str):
-    "A seeded LoRA adapter on `targets` (`artifact.LORA_TARGETS`), as `finetune` adds it: the rest of the UNet frozen, the adapter in float32."
-    from diffusers.training_utils import cast_training_params
-    from peft import LoraConfig
-    from imposter.artifact import LORA_TARGETS
-    unet.requires_grad_(False)
-    with torch.random.fork_rng(devices=[]):   # the LoRA init draws from the global generator: seeded, left as it was
-        torch.manual_seed(seed)
-        unet.add_adapter(LoraConfig(r=rank, lora_alpha=rank, init_lora_weights='gaussian', target_modules=LORA_TARGETS[targets]), adapter_name='imposter')
-    cast_training_params(unet, dtype=torch.float32)
-
-def remove_lora(unet, was_training:bool):
-    "The UNet as it came: the adapter unloaded, frozen, in the mode it had."
-    unet.train(was_training); unet.unload_lora(); unet.requires_grad_(False)
-
-def draw(latents, generator, n_timesteps) -> tuple:
-    "Noise and timesteps for one iteration, drawn on the CPU from `generator` (the same numbers on every device)."
-    return torch.randn(latents.shape, generator=generator), torch.randint(0, n_timesteps, (latents.shape[0],), generator=generator)
-
-def batch_loss(unet, sched, batch, dev, amp_dtype):
-    "Eq. 1's loss on one batch (latents, embeddings, noise, timesteps), under autocast to `amp_dtype` unless it is None."
-    lat, emb, nz, tt = batch
-    kind = sched.config.prediction_type
-    if kind not in ('epsilon', 'v_prediction'): raise SystemExit(f"prediction_type {kind!r}: the lever finetune knows epsilon and v-prediction models.")
-    target = (nz if kind == 'epsilon' else sched.get_velocity(lat, nz, tt)).to(dev)
-    with torch.autocast(dev.type, dtype=amp_dtype or torch.float32, enabled=amp_dtype is not None):
-        pred = unet(sched.add_noise(lat, nz, tt).to(dev), tt.to(dev), encoder_hidden_states=emb.to(dev)).sample
-    return torch.nn.functional.mse_loss(pred.float(), target.float())
-
-def update(loss, opt, scaler):
-    "One optimiser step: plain, or through the gradient scaler (fp16)."
-    opt.zero_grad(set_to_none=True)
-    if scaler is None: loss.backward(); opt.step(); return
-    scaler.scale(loss).backward(); scaler.step(opt); scaler.update()
+# The library's LoRA recipe (`finetune.finetune`), step by step, from its public pieces (make_trainable, draw_noise,
+# batch_loss, optimiser_step, restore_trainable) with the levers around them; `same_losses_as_finetune` checks the
+# result against `finetune` itself.
 
 def lever_finetune(pipe, imgs, steps, lr, precision, seed=0, rank=4, one_batch=True, cache=True, fused=False, stamps=None) -> list:
     "The library's LoRA finetune written out with three levers; with one batch, the cache and plain Adam it is `finetune`'s recipe. The losses."
     from diffusers import DDPMScheduler
-    from imposter.finetune import AMP_DTYPES, finetune_defaults
+    from imposter.finetune import AMP_DTYPES, finetune_defaults, make_trainable, restore_trainable, draw_noise, batch_loss, optimiser_step
     from imposter.models import encode_image, encode_text
     unet, dev = pipe.unet, pipe.device
     g = torch.Generator().manual_seed(seed)
@@ -166,7 +132,7 @@ def lever_finetune(pipe, imgs, steps, lr, precision, seed=0, rank=4, one_batch=T
     latents, embeds = encode(g)
     sched = DDPMScheduler.from_config(pipe.scheduler.config)
     was_training = unet.training
-    add_lora(unet, rank, seed, finetune_defaults(pipe, 'lora')['targets'])   # the modules `finetune` adapts on this model
+    make_trainable(unet, 'lora', rank, seed, finetune_defaults(pipe, 'lora')['targets'])   # the modules `finetune` adapts on this model
     opt = torch.optim.Adam([p for p in unet.parameters() if p.requires_grad], lr=lr, fused=True if fused else None)
     amp_dtype, scaler = AMP_DTYPES[precision], (torch.amp.GradScaler(dev.type) if precision == 'fp16' else None)
     losses = []
@@ -174,14 +140,14 @@ def lever_finetune(pipe, imgs, steps, lr, precision, seed=0, rank=4, one_batch=T
         unet.train()
         for _ in range(steps):
             if not cache: latents, embeds = encode(torch.Generator().manual_seed(seed))   # the same values, computed again
-            batch = (latents, embeds, *draw(latents, g, sched.config.num_train_timesteps))
+            batch = (latents, embeds, *draw_noise(latents, g, sched.config.num_train_timesteps))
             parts = [batch] if one_batch else [tuple(x[i:i + 1] for x in batch) for i in (0, 1)]   # each image with its own draws
             step = []
             for b in parts:
-                loss = batch_loss(unet, sched, b, dev, amp_dtype); update(loss, opt, scaler); step.append(loss.item())
+                loss = batch_loss(unet, sched, b, dev, amp_dtype); optimiser_step(loss, opt, scaler); step.append(loss.item())
             losses.append(sum(step) / len(step))
             if stamps is not None: stamps.append(time.perf_counter())
-    finally: remove_lora(unet, was_training)
+    finally: restore_trainable(unet, 'lora', None, unet.dtype, was_training)
     return losses
 
 def max_rel_diff(a:list, b:list) -> float:
