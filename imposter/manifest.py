@@ -226,6 +226,8 @@ def fetch_data(dest='imposter-data', # folder to write source/, driving/ and imp
               ) -> Path: # the manifest written in `dest`
     "Download the paper's 23 images (8 source, 15 driving) next to a copy of its 120-pair manifest."
     if not re.match(r'(https?|file)://', str(base_url)): raise ValueError(f"base_url {base_url!r} must start with http://, https:// or file://.")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < float('inf'):
+        raise ValueError(f"timeout (--timeout) must be a number of seconds above 0, got {timeout!r}; e.g. 60.")
     dest = Path(dest).expanduser()
     with open(imposter120_csv(), newline='') as f: rows = list(csv.DictReader(f))
     names = list(dict.fromkeys(r[k] for k in ('source_image', 'driving_image') for r in rows))
