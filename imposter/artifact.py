@@ -298,6 +298,7 @@ class Artifact:
             ) -> 'Artifact':
         "Read an artifact folder, verifying every file; one `ArtifactError` naming the file and the fix if anything is wrong."
         folder = Path(folder)
+        if folder.is_file(): raise ArtifactError(f"{str(folder)!r} is a file, not an artifact folder; pass the folder that `imposter finetune` wrote (it holds {ARTIFACT_FILE}).")
         if not folder.is_dir(): raise ArtifactError(f"Artifact folder {str(folder)!r} does not exist; run `imposter finetune` first.")
         if not (folder / ARTIFACT_FILE).is_file(): raise _no_artifact(folder)
         meta = _read_meta(folder)
