@@ -26,9 +26,18 @@ def _sentence(e) -> str:
     msg = re.sub(r"\b[a-z_]+=[\w.']+ \((--[a-z0-9-]+(?: [\w.']+)?)\)", r'\1', msg)   # 'pass overwrite=True (--overwrite)': on the command line, the flag
     return ' '.join(msg.split())
 
+def _warning_line(cmd):
+    "A `warnings.showwarning` that writes each warning once, as one line: 'imposter CMD: warning: ...'."
+    seen = set()
+    def show(message, category, filename, lineno, file=None, line=None):
+        text = ' '.join(str(message).split())
+        if text not in seen: seen.add(text); print(f"imposter {cmd}: warning: {text}", file=sys.stderr)
+    return show
+
+# %% ../nbs/05_cli.ipynb #736d339f
 def _kept(cmd:str, args:dict) -> str:
     "What an interrupted command keeps, and how to go on: the end of the line 'interrupted; ...'."
-    out = Path(str(args.get('out') or args.get('artifact') or args.get('dest') or args.get('work') or '.'))
+    out = Path(str(args.get('work') if cmd == 'train-puppets' else args.get('out') or args.get('artifact') or args.get('dest') or '.'))
     art = out / 'artifact'
     if cmd == 'run' and (art / 'artifact.json').is_file():
         return f"the finetuned artifact in {art} is kept; go on with: imposter generate --artifact {art} --out {out}"
@@ -38,15 +47,7 @@ def _kept(cmd:str, args:dict) -> str:
     return {'generate': f"the images written so far are kept in {out}", 'demo': f"the images written so far are kept in {out}",
             'bench': f"every finished pair is kept in {out}: the same command resumes the run",
             'train-puppets': f"every finished stage is kept in {out}: the same command resumes",
-            'fetch-data': f"no partial download is kept in {out}: run it again"}.get(cmd, 'nothing is running')
-
-def _warning_line(cmd):
-    "A `warnings.showwarning` that writes each warning once, as one line: 'imposter CMD: warning: ...'."
-    seen = set()
-    def show(message, category, filename, lineno, file=None, line=None):
-        text = ' '.join(str(message).split())
-        if text not in seen: seen.add(text); print(f"imposter {cmd}: warning: {text}", file=sys.stderr)
-    return show
+            'fetch-data': f"no partial download is kept in {out}: run it again"}.get(cmd, 'nothing is kept')
 
 def main(argv:list|None=None, # arguments (default: sys.argv[1:])
         ):
