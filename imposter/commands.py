@@ -141,6 +141,8 @@ def generate_command(artifact:str=None, # artifact folder from `imposter finetun
                     ) -> list:
     "Generate images from a finetuned artifact; each PNG carries its settings as text metadata."
     if artifact is None: raise ValueError("--artifact is required: the folder written by `imposter finetune`.")
+    if Path(artifact).expanduser().is_file():
+        raise ValueError(f"--artifact {str(artifact)!r} is a file, not an artifact folder; pass the folder that `imposter finetune` wrote (it holds artifact.json).")
     st = _settings(preset, seeds, steps, cfg, lora_weight, settings)
     out = out or artifact
     check_writable_folder(out)
