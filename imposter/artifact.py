@@ -182,7 +182,7 @@ def _read_meta(folder:Path) -> dict:
     fmt = meta.get('format')
     if fmt != ARTIFACT_FORMAT or isinstance(fmt, bool):
         if _whole(fmt) and fmt > ARTIFACT_FORMAT: raise _bad(p, f'has format {fmt!r}, which this version of imposter cannot read', 'upgrade imposter')
-        raise _bad(p, f'has format {fmt!r} (with a file list, or written by a version that records one, it is {ARTIFACT_FORMAT})')
+        raise _bad(p, f'names format {fmt!r}, which imposter never writes (format {ARTIFACT_FORMAT} with a file list, or no format and no file list before it)')
     if not _files_ok(meta.get('files')): raise _bad(p, 'has no valid file list (size, sha256 and tensors of each file)')
     return meta
 
