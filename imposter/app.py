@@ -83,6 +83,8 @@ def serve(settings:dict, # `check_explore`'s result
           timeout:float=300., # seconds to wait for Voila to listen
          ) -> int:
     "Serve the explorer's page with Voila until it stops; its address is printed once it listens."
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < float('inf'):
+        raise ValueError(f"timeout must be a number of seconds above 0 to wait for Voila to listen, got {timeout!r}; e.g. 300.")
     cmd = [sys.executable, '-m', 'voila', str(app_notebook()), f'--port={port}', '--Voila.ip=127.0.0.1', '--strip_sources=True',
            '--show_tracebacks=True', *(['--no-browser'] if no_browser else [])]
     proc = subprocess.Popen(cmd, env={**os.environ, **app_env(**settings)})

@@ -17,7 +17,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file, load_file
 from diffusers import StableDiffusionPipeline
 from . import __version__
-from .data import check_writable_folder
+from .data import check_writable_folder, check_prompt_length
 from .models import model_size, model_id, model_fingerprint
 from .methods import check_lora_weight
 
@@ -151,19 +151,39 @@ def _files_ok(files) -> bool:
     return isinstance(files, dict) and all(isinstance(r, dict) and isinstance(r.get('size'), int) and isinstance(r.get('sha256'), str)
                                            and isinstance(r.get('tensors'), dict) for r in files.values())
 
+def _whole(x, low=0) -> bool: return isinstance(x, int) and not isinstance(x, bool) and x >= low
+
+def _check_settings(p:Path, st):
+    "The finetune settings every reader of an artifact uses: method, steps, and for a LoRA its rank and target set."
+    if not isinstance(st, dict) or st.get('method') not in ('lora', 'full'): raise _bad(p, "has no settings.method 'lora' or 'full'")
+    if not _whole(st.get('steps')): raise _bad(p, f"has settings.steps {st.get('steps')!r}, not a whole number of iterations")
+    if 'lr' in st and (isinstance(st['lr'], bool) or not isinstance(st['lr'], (int, float))): raise _bad(p, f"has settings.lr {st['lr']!r}, not a number")
+    lora = st['method'] == 'lora'
+    if lora and st.get('rank') is not None and not _whole(st['rank'], 1): raise _bad(p, f"has settings.rank {st['rank']!r}, not a LoRA rank (a whole number >= 1)")
+    if 'targets' in st and (st['targets'] not in LORA_TARGETS if lora else st['targets'] is not None):
+        raise _bad(p, f"has settings.targets {st['targets']!r}, not one of {', '.join(LORA_TARGETS) if lora else 'null (a full finetune)'}")
+
 def _read_meta(folder:Path) -> dict:
+    "artifact.json, every field checked: the keys, prompts, settings, losses, and the format with its file list (None for format 1)."
     p = folder / ARTIFACT_FILE
     try: meta = json.loads(p.read_text())
     except ValueError as e: raise _bad(p, f'is not valid JSON ({e})') from None   # JSONDecodeError, UnicodeDecodeError
+    except RecursionError: raise _bad(p, 'is nested too deeply to be an artifact record') from None
     if not isinstance(meta, dict): raise _bad(p, f'holds a JSON {type(meta).__name__}, not an object')
     missing = [k for k in ARTIFACT_KEYS if k not in meta]
     if missing: raise _bad(p, f"lacks the key(s) {', '.join(missing)}")
     if not all(isinstance(meta[k], str) for k in ARTIFACT_KEYS[:-1]): raise _bad(p, 'has prompts, model_id or fingerprint that are not strings')
-    if not isinstance(meta['settings'], dict) or meta['settings'].get('method') not in ('lora', 'full'):
-        raise _bad(p, "has no settings.method 'lora' or 'full'")
-    fmt = meta.get('format', 1)
-    if fmt not in (1, ARTIFACT_FORMAT): raise _bad(p, f'has format {fmt!r}, which this version of imposter cannot read', 'upgrade imposter')
-    if fmt == ARTIFACT_FORMAT and not _files_ok(meta.get('files')): raise _bad(p, 'has no valid file list (size, sha256 and tensors of each file)')
+    empty = [k for k in ARTIFACT_KEYS[:-1] if not meta[k].strip()]
+    if empty: raise _bad(p, f'has an empty {empty[0]}')
+    _check_settings(p, meta['settings'])
+    losses = meta.get('losses', [])
+    if not isinstance(losses, list) or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in losses): raise _bad(p, 'has losses that are not a list of numbers')
+    if 'format' not in meta and 'files' not in meta: meta['files'] = None; return meta   # format 1: written before the file list
+    fmt = meta.get('format')
+    if fmt != ARTIFACT_FORMAT or isinstance(fmt, bool):
+        if _whole(fmt) and fmt > ARTIFACT_FORMAT: raise _bad(p, f'has format {fmt!r}, which this version of imposter cannot read', 'upgrade imposter')
+        raise _bad(p, f'names format {fmt!r}, which imposter never writes (format {ARTIFACT_FORMAT} with a file list, or no format and no file list before it)')
+    if not _files_ok(meta.get('files')): raise _bad(p, 'has no valid file list (size, sha256 and tensors of each file)')
     return meta
 
 # %% ../nbs/03a_artifact.ipynb #f3d703ca
@@ -172,7 +192,7 @@ def _read_tensors(folder:Path, meta:dict) -> dict:
     names = (LATENTS_FILE, LORA_FILE if meta['settings']['method'] == 'lora' else UNET_FILE)
     missing = [f for f in names if not (folder / f).is_file()]
     if missing: raise ArtifactError(f"Artifact folder {str(folder)!r} is incomplete (missing {', '.join(missing)}); finetune again.")
-    files = meta.get('files') if meta.get('format', 1) == ARTIFACT_FORMAT else None
+    files = meta['files']   # None: format 1, no sizes or hashes
     if files is not None and sorted(files) != sorted(names):
         raise _bad(folder / ARTIFACT_FILE, f"lists the files {', '.join(sorted(files))}, not {', '.join(names)}")
     out = {}
@@ -262,6 +282,7 @@ class Artifact:
     settings: dict # the finetune settings (method, steps, lr, rank, seed, ...)
     weights: dict # LoRA state dict in diffusers format (method 'lora') or the whole UNet state dict ('full')
     losses: list = field(default_factory=list) # training loss per iteration
+    folder: Path|None = field(default=None, compare=False, repr=False) # the folder it was loaded from (None: not loaded)
 
     @property
     def method(self): return self.settings['method']
@@ -277,6 +298,7 @@ class Artifact:
             ) -> 'Artifact':
         "Read an artifact folder, verifying every file; one `ArtifactError` naming the file and the fix if anything is wrong."
         folder = Path(folder)
+        if folder.is_file(): raise ArtifactError(f"{str(folder)!r} is a file, not an artifact folder; pass the folder that `imposter finetune` wrote (it holds {ARTIFACT_FILE}).")
         if not folder.is_dir(): raise ArtifactError(f"Artifact folder {str(folder)!r} does not exist; run `imposter finetune` first.")
         if not (folder / ARTIFACT_FILE).is_file(): raise _no_artifact(folder)
         meta = _read_meta(folder)
@@ -288,7 +310,7 @@ class Artifact:
         else: weights = t[UNET_FILE]
         lat = t[LATENTS_FILE]
         return cls(lat['source'], lat['driving'], meta['source_prompt'], meta['driving_prompt'], meta['target_prompt'],
-                   meta['model_id'], meta['fingerprint'], meta['settings'], weights, meta.get('losses', []))
+                   meta['model_id'], meta['fingerprint'], meta['settings'], weights, meta.get('losses', []), folder)
 
 # %% ../nbs/03a_artifact.ipynb #1736f9a9
 @patch
@@ -304,6 +326,10 @@ def check(self:Artifact, pipe:StableDiffusionPipeline):
         if tuple(z.shape) != (1, pipe.unet.config.in_channels, h, h):
             raise ArtifactError(f"The artifact's {name} latents have shape {tuple(z.shape)}, but this model's are "
                                 f"{(1, pipe.unet.config.in_channels, h, h)}; finetune again on this model.")
+    where = f"recorded in {str(Path(self.folder) / ARTIFACT_FILE)!r}" if self.folder is not None else 'of the artifact'
+    try:
+        for k in ('source_prompt', 'driving_prompt', 'target_prompt'): check_prompt_length(getattr(self, k), getattr(pipe, 'tokenizer', None), f"{k.replace('_', ' ')} {where}")
+    except ValueError as e: raise ArtifactError(f"{str(e).rstrip('.')}, then finetune again (finetune refuses such a prompt).") from None
     if self.method == 'lora':
         rank = next((v.shape[0] for k, v in self.weights.items() if k.endswith('lora.down.weight')), 0)
         _check_fit(self.weights, lora_shapes(pipe.unet, rank, recorded_targets(self.settings)), 'LoRA')

@@ -6,7 +6,8 @@
 __all__ = ['COMMANDS', 'USER_ERRORS', 'main']
 
 # %% ../nbs/05_cli.ipynb #8cb2f95f
-import os, sys, warnings
+import os, re, sys, warnings
+from pathlib import Path
 from PIL import Image
 from .flags import command_parser
 from .commands import (finetune_command, generate_command, run_command, demo_command, bench_command, train_puppets_command,
@@ -22,6 +23,7 @@ def _sentence(e) -> str:
     if isinstance(e, OSError) and e.strerror:   # raised by the system: permission denied, a full disk, ...
         msg = f"{e.strerror}{f' ({e.filename})' if e.filename else ''}; check the path, its permissions and the free disk space."
     else: msg = str(e) or type(e).__name__
+    msg = re.sub(r"\b[a-z_]+=[\w.']+ \((--[a-z0-9-]+(?: [\w.']+)?)\)", r'\1', msg)   # 'pass overwrite=True (--overwrite)': on the command line, the flag
     return ' '.join(msg.split())
 
 def _warning_line(cmd):
@@ -31,6 +33,21 @@ def _warning_line(cmd):
         text = ' '.join(str(message).split())
         if text not in seen: seen.add(text); print(f"imposter {cmd}: warning: {text}", file=sys.stderr)
     return show
+
+# %% ../nbs/05_cli.ipynb #736d339f
+def _kept(cmd:str, args:dict) -> str:
+    "What an interrupted command keeps, and how to go on: the end of the line 'interrupted; ...'."
+    out = Path(str(args.get('work') if cmd == 'train-puppets' else args.get('out') or args.get('artifact') or args.get('dest') or '.'))
+    art = out / 'artifact'
+    if cmd == 'run' and (art / 'artifact.json').is_file():
+        return f"the finetuned artifact in {art} is kept; go on with: imposter generate --artifact {art} --out {out}"
+    if cmd in ('finetune', 'run'):
+        ckpt = (out if cmd == 'finetune' else art) / 'checkpoint'
+        return f"the checkpoint in {ckpt} is kept if one was saved: the same command with --resume continues it"
+    return {'generate': f"the images written so far are kept in {out}", 'demo': f"the images written so far are kept in {out}",
+            'bench': f"every finished pair is kept in {out}: the same command resumes the run",
+            'train-puppets': f"every finished stage is kept in {out}: the same command resumes",
+            'fetch-data': f"no partial download is kept in {out}: run it again"}.get(cmd, 'nothing is kept')
 
 def main(argv:list|None=None, # arguments (default: sys.argv[1:])
         ):
@@ -55,4 +72,7 @@ def main(argv:list|None=None, # arguments (default: sys.argv[1:])
         except USER_ERRORS as e:
             if debug: raise
             print(f"imposter {argv[0]}: {_sentence(e)}", file=sys.stderr); return 2
+        except KeyboardInterrupt:   # Ctrl-C: one line, what is kept, and the shell's status for an interrupt
+            if debug: raise
+            print(f"imposter {argv[0]}: interrupted; {_kept(argv[0], args)}.", file=sys.stderr); return 130
     return 0

@@ -13,7 +13,7 @@ from PIL import Image
 from fastcore.script import store_true
 from .data import load_image, check_prompt, target_prompt as derive_target_prompt, check_writable_folder, save_image
 from .methods import DEFAULT_PRESET, cli_settings, resolve_each, check_finetune_method, run
-from .manifest import parse_seeds, parse_presets, fetch_data, AUTHORS_DATA_URL
+from .manifest import parse_ids, parse_seeds, parse_presets, read_manifest, fetch_data, AUTHORS_DATA_URL
 from .app import check_explore, serve
 from .puppet_bench import SHOWCASE_PAIR
 from .flags import FlagGroup, flag
@@ -59,6 +59,13 @@ def _check_checkpoint(folder:Path, every, resume, overwrite) -> Path:
     elif (folder / CHECKPOINT_FILE).exists() and not overwrite:
         raise FileExistsError(f"{str(folder)!r} holds the checkpoint of an unfinished finetune; pass --resume to continue it, or --overwrite to start again.")
     return folder
+
+def _check_earlier_artifact(folder:Path, overwrite, resume):
+    "`imposter run` again after its finetune was saved: the way on is `generate` from that artifact, not a second finetune."
+    from imposter.artifact import ARTIFACT_FILE   # the model code: loaded once the cheap checks passed
+    if (folder / ARTIFACT_FILE).is_file() and not (overwrite or resume):
+        raise FileExistsError(f"{str(folder)!r} holds the artifact an earlier run finetuned; go on from it with: imposter generate --artifact {folder} "
+                              f"--out {folder.parent} (with the same --preset and --seeds), or pass --overwrite to finetune again.")
 
 def _finetune(pipe, folder:Path, every, resume, *args, **kwargs):
     "`finetune.finetune` with checkpoints in `folder`; a new run first removes the checkpoint it replaces (--overwrite)."
@@ -134,6 +141,8 @@ def generate_command(artifact:str=None, # artifact folder from `imposter finetun
                     ) -> list:
     "Generate images from a finetuned artifact; each PNG carries its settings as text metadata."
     if artifact is None: raise ValueError("--artifact is required: the folder written by `imposter finetune`.")
+    if Path(artifact).expanduser().is_file():
+        raise ValueError(f"--artifact {str(artifact)!r} is a file, not an artifact folder; pass the folder that `imposter finetune` wrote (it holds artifact.json).")
     st = _settings(preset, seeds, steps, cfg, lora_weight, settings)
     out = out or artifact
     check_writable_folder(out)
@@ -187,6 +196,7 @@ def run_command(source:str=None, # source image, the subject (required)
     from imposter.checkpoint import remove_checkpoint   # (model code, as above)
     check_finetune_args(finetune_steps, lr, method, 4, seed)
     check_device(device)
+    _check_earlier_artifact(Path(out) / 'artifact', overwrite, resume)
     check_artifact_folder(Path(out) / 'artifact', overwrite)
     ckpt = _check_checkpoint(Path(out) / 'artifact' / 'checkpoint', checkpoint_every, resume, overwrite)
     check_model(model)
@@ -248,6 +258,9 @@ def bench_command(out:str='imposter-bench', # output folder (resumed if it exist
                  ) -> Path: # the per-image scores
     "Benchmark: finetune each pair, generate every preset x seed, score every image, summarise as Table 1."
     _settings(presets, seeds, steps, cfg, lora_weight, settings)   # checked here; `run_bench` resolves them again with the manifest
+    if pairs is not None: parse_ids(pairs, known=[r['pair_id'] for r in read_manifest(manifest, images)])   # a range bound by the manifest's ids
+    if sscd is not None and str(sscd).strip().lower() not in ('', 'none') and not Path(sscd).expanduser().is_file():
+        raise ValueError(f"--sscd {str(sscd)!r} is not a file; pass an SSCD TorchScript file (e.g. sscd_disc_mixup.torchscript.pt), or leave --sscd out for no SSCD score.")
     check_writable_folder(out, 'bench output folder')
     from imposter.models import check_device   # the model code: loaded once the cheap checks passed
     from imposter.bench import run_bench, report_run   # (model code, as above)

@@ -22,6 +22,12 @@ REAL_MODEL = 'stabilityai/stable-diffusion-2-1-base'  # the authors' backbone
 PIPELINE_PARTS = ('unet', 'vae', 'text_encoder', 'tokenizer', 'scheduler')
 
 # %% ../nbs/02_models.ipynb #a5026c51
+def _read_json(f:Path, fix:str):
+    "The JSON in file `f`; one sentence naming the file and `fix` if it is not JSON text."
+    try: return json.loads(f.read_text(encoding='utf-8'))
+    except ValueError as e: raise ValueError(f"{f} is not valid JSON ({e}); {fix}.") from None   # JSONDecodeError, UnicodeDecodeError
+    except RecursionError: raise ValueError(f"{f} is nested too deeply to be a model's settings; {fix}.") from None
+
 def check_model(model:str|os.PathLike|None=None, # hub id, local folder, or None for the embedded model
                ) -> str: # the resolved model: a folder path or a hub id
     "Validate `model` before anything is loaded: one clear error if it cannot be a Stable Diffusion pipeline."
@@ -38,11 +44,14 @@ def check_model(model:str|os.PathLike|None=None, # hub id, local folder, or None
         if not idx.is_file():
             raise ValueError(f"Model folder {str(p)!r} is not a Stable Diffusion pipeline (no model_index.json); pass a folder "
                              "saved with `StableDiffusionPipeline.save_pretrained` or a hub id.")
-        cls = json.loads(idx.read_text()).get('_class_name', '')
+        d = _read_json(idx, 'save the pipeline again with `StableDiffusionPipeline.save_pretrained`, or pass a hub id')
+        cls = d.get('_class_name', '') if isinstance(d, dict) else ''
+        cls = cls if isinstance(cls, str) else repr(cls)
         missing = [c for c in PIPELINE_PARTS if not (p / c).is_dir()]
         if 'StableDiffusion' not in cls or missing:
             raise ValueError(f"Model folder {str(p)!r} is not a Stable Diffusion pipeline (class {cls!r}"
                              + (f", missing {', '.join(missing)}" if missing else '') + ").")
+        folder_defaults(p)   # its imposter.json, if any, read now: a fault in it stops the run before any weights are read
         return str(p)
     if re.fullmatch(r'[\w.-]+/[\w.-]+', str(model)) and not str(model).startswith(('.', '/')): return str(model)
     raise ValueError(f"Model {str(model)!r} is neither an existing folder nor a hub id like {REAL_MODEL!r}.")
@@ -67,7 +76,7 @@ def folder_defaults(folder:str|os.PathLike, # a model folder
     "The finetune defaults that a model folder ships in `imposter.json`."
     f = Path(folder) / DEFAULTS_FILE
     if not f.is_file(): return {}
-    d = json.loads(f.read_text())
+    d = _read_json(f, 'fix or delete the file')
     ft = d.get('finetune') if isinstance(d, dict) else None
     if not isinstance(ft, dict) or not all(isinstance(v, dict) for v in ft.values()):
         raise ValueError(f"{f} must be a JSON object whose 'finetune' maps each method to its settings, like "

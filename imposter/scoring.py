@@ -23,12 +23,28 @@ def csv_cell(v):
     "A value as a scores-file cell: empty for None and NaN, else the value itself."
     return '' if v is None or (isinstance(v, float) and math.isnan(v)) else v
 
+def _cut_short(path:Path, why:str):
+    "The sentence for a scores file that is not whole: what is wrong, and that deleting it redoes its pair."
+    return ValueError(f"The scores file {path} is not whole ({why}); delete it to score its images again "
+                      "(a resumed bench redoes a pair whose file is missing), or restore it from a copy.")
+
 def read_scores(path, # a scores file: scores.csv or pairs/<id>.csv
                ) -> list: # one dict of strings per image; none if there is no such file
-    "The rows of a scores file."
+    "The rows of a scores file, checked whole: a file cut short (a last row without its end, a row of too few cells) is one sentence."
     path = Path(path)
     if not path.is_file(): return []
-    with open(path, newline='') as f: return list(csv.DictReader(f))
+    try: text = path.read_text(encoding='utf-8')
+    except UnicodeDecodeError as e: raise _cut_short(path, f'not UTF-8 text: {e.reason} at byte {e.start}') from None
+    if not text.endswith('\n'): raise _cut_short(path, 'its last line has no end: the file was cut short')
+    try: rows = list(reader := csv.DictReader(text.splitlines(keepends=True)))
+    except csv.Error as e: raise _cut_short(path, str(e)) from None
+    need = [c for c in ('pair_id', 'preset', 'seed') if c not in (reader.fieldnames or [])]
+    if need: raise _cut_short(path, f"its header lacks {', '.join(need)}")
+    for i, r in enumerate(rows, 2):
+        cells = sum(r[k] is not None for k in reader.fieldnames) + len(r.get(None) or [])
+        if cells != len(reader.fieldnames): raise _cut_short(path, f'line {i} has {cells} cells where the header has {len(reader.fieldnames)}')
+        if not r['seed'].isdigit(): raise _cut_short(path, f'line {i} has the seed {r["seed"]!r}')
+    return rows
 
 def write_scores(path, # the file to write
                  rows:list, # dicts holding any of `COLUMNS`; other keys are left out
