@@ -90,7 +90,7 @@ def serve(settings:dict, # `check_explore`'s result
     proc = subprocess.Popen(cmd, env={**os.environ, **app_env(**settings)})
     try:
         if _listening(port, proc, timeout):
-            print(f"the explorer: http://127.0.0.1:{port}/ (a pair is finetuned the first time it is opened, then kept in the cache; Ctrl-C stops)", flush=True)
+            print(f"the explorer: http://127.0.0.1:{port}/ (the default pair's finetune ships with the package; another pair is finetuned the first time it is opened, then cached; Ctrl-C stops)", flush=True)
         rc = proc.wait()
     except KeyboardInterrupt:
         proc.terminate(); proc.wait(); return 0

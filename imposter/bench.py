@@ -22,7 +22,7 @@ from .models import load_pipeline, model_id, model_fingerprint, model_size
 from .artifact import Artifact, recorded_targets, remove
 from .finetune import finetune, check_finetune_args, finetune_defaults
 from .methods import resolve_each, check_finetune_method, run
-from .manifest import parse_ids, parse_presets, parse_seeds, read_manifest, is_puppet
+from .manifest import pair_file_stem, parse_ids, parse_presets, parse_seeds, read_manifest, is_puppet
 from .scoring import load_scorers, csv_cell, read_scores, score_pair, write_scores
 from .report import LABELS, summarize, summary_table, write_summary
 
@@ -48,7 +48,6 @@ def _params(st) -> dict:
     "A preset's settings as its rows and the run record keep them: the record less what the run shares (JSON values)."
     return json.loads(json.dumps({k: v for k, v in st.record().items() if k not in ('preset', 'method', 'steps', 'cfg', 'seeds')}))
 
-def _safe(pid): return re.sub(r'[^\w.+-]', '_', str(pid))
 
 def _dtype(dtype):
     if dtype is None or isinstance(dtype, torch.dtype): return dtype
@@ -169,7 +168,7 @@ def _chosen(rows:list, pairs) -> list:
     if bad: raise ValueError(f"Pair id(s) {', '.join(bad[:5])} are not in the manifest (ids run {rows[0]['pair_id']}..{rows[-1]['pair_id']}).")
     return [r for r in rows if r['pair_id'] in set(want)]
 
-def _pair_file(out:Path, pid) -> Path: return out / 'pairs' / f'{_safe(pid)}.csv'
+def _pair_file(out:Path, pid) -> Path: return out / 'pairs' / f'{pair_file_stem(pid)}.csv'
 
 def _missing(job:_Job, done:list) -> dict:
     "preset -> the seeds of it that a pair's rows `done` lack; empty for a finished pair."
@@ -180,7 +179,7 @@ def _missing(job:_Job, done:list) -> dict:
 # %% ../nbs/21_bench.ipynb #c35c5e70
 def _generate_pair(job:_Job, row:dict, todo:dict, bar=None) -> tuple:
     "Finetune on the pair (or load its kept weights), generate and save every preset x seed of `todo`: (rows, finetune seconds)."
-    pid, t0 = row['pair_id'], time.time(); adir = job.out / 'artifacts' / _safe(pid)
+    pid, t0 = row['pair_id'], time.time(); adir = job.out / 'artifacts' / pair_file_stem(pid)
     if bar is not None: bar.set_postfix(pair=pid, stage='finetune')
     if job.keep_artifacts and (adir / 'artifact.json').is_file(): art = Artifact.load(adir)
     else:
@@ -193,7 +192,7 @@ def _generate_pair(job:_Job, row:dict, todo:dict, bar=None) -> tuple:
         st = job.settings[p]
         rec = st.record()
         for s, img in zip(ss, run(job.pipe, art, replace(st, seeds=tuple(ss)), progress=False).images):
-            rel = f'images/{_safe(pid)}/{p}_seed{s}.png'
+            rel = f'images/{pair_file_stem(pid)}/{p}_seed{s}.png'
             save_image(img, job.out / rel, overwrite=True)
             new.append(dict(pair_id=pid, preset=p, seed=s, K=rec.get('K'), s_a=rec.get('s_a'), s_p=rec.get('s_p'),
                             scale_mode=rec.get('scale_mode'), params=json.dumps(_params(st)), image=rel, _img=img))

@@ -86,7 +86,7 @@ def finetune_command(source:str=None, # source image, the subject (required)
                      method:str='lora', # lora (the paper) or full (whole UNet, the authors' code)
                      rank:int=4, # LoRA rank
                      lora_targets:str=None, # the modules the LoRA adapts: attention or attention+resnet (default: the model's own, else attention)
-                     seed:int=0, # finetune seed
+                     finetune_seed:int=0, # finetune seed
                      device:str=None, # cpu, cuda, cuda:N or mps (default: the best available: cuda, else mps, else cpu)
                      out:str='imposter-out', # artifact folder
                      checkpoint_every:int=1000, # save a resumable checkpoint in OUT/checkpoint every this many iterations (0: never)
@@ -101,13 +101,13 @@ def finetune_command(source:str=None, # source image, the subject (required)
     from imposter.finetune import check_finetune_args   # (model code, as above)
     from imposter.artifact import check_artifact_folder   # (model code, as above)
     from imposter.checkpoint import remove_checkpoint   # (model code, as above)
-    check_finetune_args(finetune_steps, lr, method, rank, seed, targets=lora_targets)
+    check_finetune_args(finetune_steps, lr, method, rank, finetune_seed, targets=lora_targets)
     check_artifact_folder(out, overwrite)   # a file, read-only, or holding any of an artifact's file names
     ckpt = _check_checkpoint(Path(out) / 'checkpoint', checkpoint_every, resume, overwrite)
     check_device(device); check_model(model)
     pipe = load_pipeline(model, device)
     art = _finetune(pipe, ckpt, checkpoint_every, resume, source, driving, source_prompt, driving_prompt, tx_T, steps=finetune_steps,
-                    lr=lr, method=method, rank=rank, targets=lora_targets, seed=seed, progress=not quiet)
+                    lr=lr, method=method, rank=rank, targets=lora_targets, seed=finetune_seed, progress=not quiet)
     art.save(out, overwrite=overwrite)
     remove_checkpoint(ckpt)
     print(f"artifact: {out} ({art.settings['method']}, {art.settings['steps']} steps, lr {art.settings['lr']:g}, {art.settings['seconds']:.1f} s, "
@@ -176,7 +176,7 @@ def run_command(source:str=None, # source image, the subject (required)
                 cfg:float=7.5, # classifier-free guidance scale
                 lora_weight:float=None, # the pair's LoRA weight: 1 as trained, 0 the base model (default: the preset's; @base presets run at 0)
                 settings:SETTINGS=None, # each method's settings (default: the preset's)
-                seed:int=0, # finetune seed
+                finetune_seed:int=0, # finetune seed
                 device:str=None, # cpu, cuda, cuda:N or mps (default: the best available: cuda, else mps, else cpu)
                 out:str='imposter-out', # output folder (artifact in OUT/artifact, images in OUT)
                 checkpoint_every:int=1000, # save a resumable checkpoint in OUT/artifact/checkpoint every this many iterations (0: never)
@@ -194,7 +194,7 @@ def run_command(source:str=None, # source image, the subject (required)
     from imposter.finetune import check_finetune_args   # (model code, as above)
     from imposter.artifact import check_artifact_folder   # (model code, as above)
     from imposter.checkpoint import remove_checkpoint   # (model code, as above)
-    check_finetune_args(finetune_steps, lr, method, 4, seed)
+    check_finetune_args(finetune_steps, lr, method, 4, finetune_seed)
     check_device(device)
     _check_earlier_artifact(Path(out) / 'artifact', overwrite, resume)
     check_artifact_folder(Path(out) / 'artifact', overwrite)
@@ -202,7 +202,7 @@ def run_command(source:str=None, # source image, the subject (required)
     check_model(model)
     pipe = load_pipeline(model, device)
     art = _finetune(pipe, ckpt, checkpoint_every, resume, source, driving, source_prompt, driving_prompt, tx_T, steps=finetune_steps,
-                    lr=lr, method=method, seed=seed, progress=not quiet)
+                    lr=lr, method=method, seed=finetune_seed, progress=not quiet)
     art.save(Path(out) / 'artifact', overwrite=overwrite)
     remove_checkpoint(ckpt)
     paths = _generate(pipe, art, out, st, overwrite, quiet)
@@ -244,7 +244,7 @@ def bench_command(out:str='imposter-bench', # output folder (resumed if it exist
                   lr:float=None, # finetuning learning rate (default: the model's own, else 1e-4 for lora, 2e-6 for full)
                   rank:int=4, # LoRA rank
                   lora_targets:str=None, # the modules the LoRA adapts: attention or attention+resnet (default: the model's own, else attention)
-                  finetune_seed:int=0, # finetuning seed
+                  finetune_seed:int=0, # finetune seed
                   lora_weight:float=None, # the pair's LoRA weight for every preset that uses it: 1 as trained, 0 the base model (default: the preset's)
                   settings:SETTINGS=None, # each method's settings (default: the preset's)
                   clip_model:str=None, # CLIP hub id or folder, or 'none' (default: openai/clip-vit-base-patch32)

@@ -389,7 +389,7 @@ def explorer_app(settings:dict|None=None, # `session.open_runner`'s arguments, a
     if threads or settings.get('model') is None: torch.set_num_threads(threads or 1)   # the embedded model is small: one thread is as fast, and fair
     r = open_runner(**settings)
     a, ft = r.artifact, r.finetuned
-    how = f"loaded from {ft.folder}" if ft.cached else f"finetuned now and kept in {ft.folder}"
+    how = {'shipped': 'shipped with the package', 'cache': 'loaded from the cache', 'finetuned': 'finetuned now and cached'}[ft.origin] + f' ({ft.folder})'
     head = W.HTML(f"<p><b>{html.escape(a.source_prompt)}</b> + <b>{html.escape(a.driving_prompt)}</b> &rarr; "
                   f"<b>{html.escape(a.target_prompt)}</b><br><small>model {html.escape(model_id(r.pipe))}; "
                   f"{a.settings['method']} finetune of {a.settings['steps']} steps, {html.escape(how)}</small></p>")
