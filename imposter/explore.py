@@ -18,6 +18,8 @@ from .methods import DEFAULT_PRESET, IMPOSTER_PRESETS, METHODS, PRESETS, NonFini
 from .session import (AXES, SCALES, SCORES, Result, Runner, default_values, explorer_runner, format_values, mode_scales,
                               open_runner, parse_values, start_params, sweep_status)
 from . import viz
+from .models import model_id
+from .app import read_app_env
 
 # %% ../nbs/07a_explore.ipynb #848f25d9
 def scale_options(name:str, scale_mode:str, # 's_a' or 's_p', and a key of SCALES
@@ -382,8 +384,6 @@ def explorer_app(settings:dict|None=None, # `session.open_runner`'s arguments, a
                  steps:int=25, # DDIM steps at start
                 ) -> W.VBox:
     "The page `imposter explore` serves: the pair, the explorer, and a sweep sharing its runner."
-    from imposter.app import read_app_env
-    from imposter.models import model_id
     settings = dict(read_app_env() if settings is None else settings)
     threads = settings.pop('threads', None)
     if threads or settings.get('model') is None: torch.set_num_threads(threads or 1)   # the embedded model is small: one thread is as fast, and fair

@@ -20,7 +20,7 @@ WORDS = tuple(sorted({w for s in ALL_SUBJECTS for a in ACTIONS for w in caption(
 def write_tokenizer(folder, # where vocab.json and merges.txt are written
                    ):
     "Write the world's CLIP BPE files (vocab.json, merges.txt) to `folder` and return the `CLIPTokenizer` (model_max_length 77)."
-    from tokenizers import Tokenizer, models, trainers, pre_tokenizers
+    from tokenizers import Tokenizer, models, trainers, pre_tokenizers   # here, not above: puppet_bench imports this module for `imposter --help`, which loads no transformers
     from transformers import CLIPTokenizer
     folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
     bpe = Tokenizer(models.BPE(end_of_word_suffix='</w>')); bpe.pre_tokenizer = pre_tokenizers.Whitespace()

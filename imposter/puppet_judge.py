@@ -12,6 +12,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 import torch, torch.nn as nn, torch.nn.functional as F
+from safetensors.torch import save_file, load_file
+from tqdm.auto import trange
+from .data import data_dir
 from .puppets import SUBJECTS, ALL_SUBJECTS, ACTIONS, IDENTITY, identity_codes, sample_identity
 from .puppet_corpus import render_items
 
@@ -76,7 +79,6 @@ class Judge:
         return [(self.subjects[i], self.actions[j]) for i, j in zip(p['subject'].argmax(1), p['action'].argmax(1))]
     def save(self, folder):
         "Write model.safetensors and config.json."
-        from safetensors.torch import save_file
         folder = Path(folder); folder.mkdir(parents=True, exist_ok=True)
         save_file({k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}, str(folder/'model.safetensors'))
         (folder/'config.json').write_text(json.dumps(self.config, indent=1))
@@ -86,10 +88,7 @@ def load_judge(path=None, # folder with model.safetensors and config.json (defau
                device='cpu', # where to run it
               )->Judge:
     "Load a puppet judge (default: the shipped one, which reads subject, action and the four identity attributes)."
-    from safetensors.torch import load_file
-    if path is None:
-        from imposter.data import data_dir
-        path = data_dir()/JUDGE_NAME
+    if path is None: path = data_dir()/JUDGE_NAME
     p = Path(path)
     if not (p/'config.json').is_file() or not (p/'model.safetensors').is_file():
         raise ValueError(f"No puppet judge at {p} (config.json + model.safetensors); train one with `train_judge` and `Judge.save`.")
@@ -147,7 +146,6 @@ def train_judge(steps:int=1500, # optimiser steps
                 round_trip=None, # uint8 renders -> uint8 images of the same shape (e.g. a VAE's round trip): half of each batch is drawn from it
                )->Judge:
     "Train the puppet judge on clean renders of every combination (seeded), and on a round trip of them if given."
-    from tqdm.auto import trange
     torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
     ims, ys, _ = judge_set(per_combo, 7_000 + seed)
     X = torch.from_numpy(ims).permute(0, 3, 1, 2).float()/255

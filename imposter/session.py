@@ -23,8 +23,12 @@ from .methods import IMPOSTER_PRESETS, PRESETS, Settings, check_lora_weight
 from .artifact import Artifact, ArtifactError, ARTIFACT_FILE
 from .finetune import finetune, finetune_defaults
 from .models import ddim, decode, load_pipeline, model_fingerprint, model_size
-from .puppet_bench import SHOWCASE_PAIR, benchmark_row
+from .puppet_bench import benchmark_row, row_identity
 from .data import load_image, data_dir
+from .metrics import load_mask, phase_agreement, puppet_scores
+from .silhouette import figure_mask, iou
+from .puppets import render_target
+from .puppet_judge import load_judge
 
 # %% ../nbs/07_session.ipynb #73048b2c
 @dataclass
@@ -56,10 +60,8 @@ def _row_pair(row:dict) -> Pair:
     if row.get('target_image') and row.get('target_mask'):
         p.target, m = _image(row['target_image'], size), row['target_mask']
         if isinstance(m, (str, Path, Image.Image)):
-            from imposter.metrics import load_mask
             m = load_mask(m)
         p.target_mask = np.asarray(m, bool)
-        from imposter.puppet_bench import row_identity
         p.labels = dict(subject=row.get('source_subject'), action=row.get('action'), driving_subject=row.get('driving_subject'),
                         identity=row_identity(row))
     return p
@@ -74,7 +76,6 @@ def load_pair(pair, # None, a manifest row (dict), or (source, driving) `puppets
         return Pair(*decode(pipe, torch.cat([artifact.source_latents, artifact.driving_latents])))
     if isinstance(pair, Pair): return pair
     if isinstance(pair, (tuple, list)) and len(pair) == 2 and all(isinstance(p, dict) and 'image' in p for p in pair):
-        from imposter.puppets import render_target
         s, d = pair; t = render_target(s, d)
         return Pair(s['image'], d['image'], t['image'], np.asarray(t['mask'], bool),
                     dict(subject=t['labels']['subject'], action=t['labels']['action'], driving_subject=d['labels']['subject'],
@@ -93,8 +94,6 @@ def score_result(image:Image.Image, # the generated image
                  judge=None, # a puppet judge, or None
                 ) -> dict: # score name -> float (the keys of SCORES that apply)
     "The scores of one result: phase agreement always, G_a and G_p with a trace; IoU and the judge's on puppet pairs."
-    from imposter.metrics import phase_agreement, puppet_scores
-    from imposter.silhouette import figure_mask, iou
     out = {}
     if pair.has_truth:
         if judge is not None:
@@ -117,7 +116,6 @@ def load_pair_judge(judge, # a puppet judge, None, or 'auto' (the shipped judge,
     if judge is None: return None, 'no judge scores: judge=None was given'
     if not (isinstance(judge, str) and judge == 'auto'): return judge, ''
     if not pair.has_truth: return None, 'no judge scores: the pair has no ground truth'
-    from imposter.puppet_judge import load_judge
     try: return load_judge(), ''
     except ValueError as e:   # load_judge's refusals: no judge files at its path, or a judge that reads no identities
         warnings.warn(f"The puppet judge is not loaded, so its scores are left out: {e}", stacklevel=3)
