@@ -81,7 +81,7 @@ def _demo_report(r, pair, split, seeds, presets, results, out, t0, ft, clock) ->
           f"({'seen' if r['seen'] else 'never seen'} in pretraining)")
     for p in presets:
         print(f"  {p:20s} silhouette IoU {summary[p]['iou']:.3f}  p(source subject) {summary[p]['p_source_subject']:.2f}  identity {summary[p]['identity']:.2f}  judged: {', '.join(summary[p]['judged'])}")
-    print(f"finetune: {FINETUNE_ORIGINS[ft.origin]} ({ft.folder}); time: " + ', '.join(f'{k} {v:.1f} s' for k, v in clock.items()))
+    print(f"finetune: {FINETUNE_ORIGINS[ft.origin]} (key {ft.folder.name}); time: " + ', '.join(f'{k} {v:.1f} s' for k, v in clock.items()))
     print(f"images, figure and scores in {out}/ (figure: {Path(out) / 'demo.png'}); {report['seconds']:.0f} s in all")
     return report
 
