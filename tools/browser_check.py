@@ -89,6 +89,21 @@ def pixels(png: bytes):
     from PIL import Image
     return np.asarray(Image.open(io.BytesIO(png)).convert('RGB'), dtype=np.int16)
 
+def clear_dialogs(page, seen: list) -> bool:
+    """Accept each JupyterLab dialog that covers the page (a modal dialog intercepts every click), logging its text and
+    adding it to `seen`, so that a failure names it. False while a dialog was still showing."""
+    for _ in range(5):
+        d = page.locator('.jp-Dialog')
+        if not d.count(): return True
+        text = ' '.join(d.first.inner_text().split())[:300]
+        log(f'a JupyterLab dialog covers the page: {text!r}; accepting it')
+        seen.append(text)
+        accept = d.first.locator('button.jp-mod-accept')
+        if accept.count(): accept.first.click(timeout=10_000)
+        else: page.keyboard.press('Escape')
+        page.wait_for_timeout(500)
+    return not page.locator('.jp-Dialog').count()
+
 def run_all(page, timeout):
     "Run all cells from the Run menu (falls back to the command palette)."
     try:
@@ -129,15 +144,22 @@ def check(out: Path, timeout: float, sweep: bool, docs_image: bool = False, note
                     page.set_default_timeout(30_000)
                     page.goto(f'{base}/lab/tree/{NOTEBOOK.name}?token={token}', wait_until='domcontentloaded', timeout=90_000)
                     page.locator('.jp-Notebook').first.wait_for(state='visible', timeout=90_000)
-                    wait_for(lambda: api(base, token, '/api/kernels'), 90, 'the kernel to start')
+                    dialogs = res['dialogs'] = []   # e.g. 'Select Kernel', when the notebook's kernel is not found
+                    wait_for(lambda: clear_dialogs(page, dialogs) and api(base, token, '/api/kernels'), 90, 'the kernel to start')
                     page.wait_for_timeout(1000)
                     no = page.get_by_role('button', name='No')   # the 'Jupyter news' notification covers the page's corner
                     if no.count(): no.first.click()
+                    clear_dialogs(page, dialogs)
                     log(f'notebook open ({time.time() - t_start:.1f} s); running all cells')
                     t_run = time.time()
                     run_all(page, timeout)
                     img = page.locator('.imposter-explorer img.imposter-result').first
-                    img.wait_for(state='visible', timeout=timeout * 1000)
+                    def shown():
+                        dead = [k['id'] for k in api(base, token, '/api/kernels') or [] if k.get('execution_state') == 'dead']
+                        if dead: raise SystemExit(f'the kernel died (see {logpath}); JupyterLab dialogs seen: {dialogs or "none"}')
+                        return clear_dialogs(page, dialogs) and img.is_visible()
+                    try: wait_for(shown, timeout, 'the explorer to show a result', every=1, fatal=(SystemExit,))
+                    except TimeoutError as e: raise TimeoutError(f'{e}; JupyterLab dialogs seen: {dialogs or "none"}') from None
                     wait_for(lambda: (img.get_attribute('src') or '').startswith(('blob:', 'data:')), 60, 'the result image')
                     res['first_result_s'] = time.time() - t_run
                     log(f'explorer shows a result ({res["first_result_s"]:.1f} s after Run All)')
