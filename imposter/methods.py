@@ -6,9 +6,10 @@
 __all__ = ['SCALE_MODES', 'PHASE_DISTANCES', 'GUIDANCE_SPACES', 'MAX_STEPS', 'LORA_WEIGHT_MAX', 'METHODS', 'RIVALS', 'PRESETS',
            'DEFAULT_PRESET', 'TABLE1_PRESETS', 'IMPOSTER_PRESETS', 'CFG_USUAL', 'nonneg', 'positive', 'fraction',
            'step_count', 'step_index', 'span', 'spans', 'one_of', 'int_between', 'param', 'check_steps',
-           'check_lora_weight', 'ImPoster', 'SDEdit', 'Inversion', 'CrossImage', 'MasaCtrl', 'Method', 'Preset',
-           'Settings', 'takes', 'check_run', 'resolve', 'method_params', 'resolve_each', 'check_finetune_method',
-           'cli_settings', 'Samples', 'NonFiniteError', 'denoiser_cause', 'runner', 'run', 'sample', 'generate']
+           'check_lora_weight', 'ImPoster', 'SDEdit', 'Inversion', 'CrossImage', 'MasaCtrl', 'CtrlX', 'Method',
+           'Preset', 'Settings', 'takes', 'check_run', 'resolve', 'method_params', 'resolve_each',
+           'check_finetune_method', 'cli_settings', 'Samples', 'NonFiniteError', 'denoiser_cause', 'runner', 'run',
+           'sample', 'generate']
 
 # %% ../nbs/04a_methods.ipynb #9a5e1fee
 import importlib, math
@@ -137,6 +138,16 @@ class MasaCtrl:
                       one_of('driving', 'source', 'noise'))
     invert_cfg: float = param(**_INVERT_CFG)
 
+@dataclass(frozen=True)
+class CtrlX:
+    "Ctrl-X (Lin et al., NeurIPS 2024): the driving image's structure features and the source's appearance statistics injected into the result's pass."
+    structure: float = param(0.6, "fraction of the schedule, from its start, in which the driving image's features are injected", fraction,
+                             widget=dict(lo=0, hi=1, step=0.05))
+    appearance: float = param(0.6, "fraction of the schedule, from its start, in which the result takes the source's feature statistics", fraction,
+                              widget=dict(lo=0, hi=1, step=0.05))
+    halves: str = param('cond', "the result's guidance halves controlled: the conditional one (the official code) or both",
+                        one_of('cond', 'both'))
+
 # %% ../nbs/04a_methods.ipynb #feb060d8
 @dataclass(frozen=True)
 class Method:
@@ -151,8 +162,9 @@ METHODS = {
     'inversion': Method(Inversion, 'imposter.rivals:run_rival'),
     'cross-image': Method(CrossImage, 'imposter.rivals:run_rival'),
     'masactrl': Method(MasaCtrl, 'imposter.rivals:run_rival'),
+    'ctrl-x': Method(CtrlX, 'imposter.rivals:run_rival'),
 }
-RIVALS = ('sdedit', 'inversion', 'cross-image', 'masactrl')   # the methods ImPoster is compared with
+RIVALS = ('sdedit', 'inversion', 'cross-image', 'masactrl', 'ctrl-x')   # the methods ImPoster is compared with
 
 # %% ../nbs/04a_methods.ipynb #0c7a02e7
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 NBS = REPO / 'nbs'
-NOTEBOOKS = ['00_fourier', '03_finetune', '04_sampling', '05b_demo', '06_viz', '07a_explore', '08c_rivals', '10_puppets',
+NOTEBOOKS = ['00_fourier', '03_finetune', '04_sampling', '05b_demo', '06_viz', '07a_explore', '08c_rivals', '08d_ctrlx', '10_puppets',
              '14_puppet_judge', '20_metrics', '21_bench']
 BUDGET = 4 * 2**20   # bytes: the files of all of NOTEBOOKS together, outputs included
 KEEP = ('image/png', 'text/markdown', 'text/html', 'text/latex', 'text/plain')   # formats of a displayed value that are kept

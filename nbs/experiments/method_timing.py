@@ -9,7 +9,7 @@ compare like with like.
 """
 import argparse, json, platform, statistics, time
 
-METHODS = ('baseline++', 'imposter', 'imposter-calibrated', 'imposter-x0', 'sdedit', 'inversion', 'cross-image', 'masactrl')
+METHODS = ('baseline++', 'imposter', 'imposter-calibrated', 'imposter-x0', 'imposter-tuned', 'sdedit', 'inversion', 'cross-image', 'masactrl', 'ctrl-x')
 
 def main(reps, finetune_steps, seeds):
     import torch
@@ -31,7 +31,7 @@ def main(reps, finetune_steps, seeds):
     out = dict(machine=f"{platform.machine()}, {torch.get_num_threads()} torch thread", model='embedded puppet model (64 px, 4x16x16 latents)',
                steps=50, seeds_per_call=len(seeds), reps=reps,
                seconds_per_call={m: round(statistics.median(v), 3) for m, v in times.items()},
-               deterministic=['inversion', 'cross-image', 'masactrl'],
+               deterministic=['inversion', 'cross-image', 'masactrl'],   # one image per call, repeated per seed
                ratio_to_baseline={m: round(statistics.median(v) / base, 2) for m, v in times.items()})
     print(json.dumps(out, indent=1))
 
