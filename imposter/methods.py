@@ -6,8 +6,8 @@
 __all__ = ['SCALE_MODES', 'PHASE_DISTANCES', 'GUIDANCE_SPACES', 'MAX_STEPS', 'LORA_WEIGHT_MAX', 'METHODS', 'RIVALS', 'PRESETS',
            'DEFAULT_PRESET', 'TABLE1_PRESETS', 'IMPOSTER_PRESETS', 'CFG_USUAL', 'nonneg', 'positive', 'fraction',
            'step_count', 'step_index', 'span', 'spans', 'one_of', 'int_between', 'param', 'check_steps',
-           'check_lora_weight', 'ImPoster', 'SDEdit', 'Inversion', 'CrossImage', 'MasaCtrl', 'CtrlX', 'Method',
-           'Preset', 'Settings', 'takes', 'check_run', 'resolve', 'method_params', 'resolve_each',
+           'check_lora_weight', 'ImPoster', 'SDEdit', 'Inversion', 'CrossImage', 'MasaCtrl', 'CtrlX', 'Composition',
+           'Method', 'Preset', 'Settings', 'takes', 'check_run', 'resolve', 'method_params', 'resolve_each',
            'check_finetune_method', 'cli_settings', 'Samples', 'NonFiniteError', 'denoiser_cause', 'runner', 'run',
            'sample', 'generate']
 
@@ -101,11 +101,12 @@ class ImPoster:
 
 # %% ../nbs/04a_methods.ipynb #832d3efc
 _INVERT_CFG = dict(default=1.0, doc='guidance scale of the DDIM inversion', check=nonneg, widget=dict(lo=0, hi=7.5, step=0.5))
+_STEP1, _STEP5 = dict(lo=0, hi=1, step=0.01), dict(lo=0, hi=1, step=0.05)   # the explorer's sliders for fractions
 
 @dataclass(frozen=True)
 class SDEdit:
     "SDEdit (Meng et al., ICLR 2022): the driving latent noised to `strength`, then denoised on the target caption."
-    strength: float = param(0.8, 'fraction of the schedule re-run from the noised driving latent', fraction, widget=dict(lo=0, hi=1, step=0.01))
+    strength: float = param(0.8, 'fraction of the schedule re-run from the noised driving latent', fraction, widget=_STEP1)
 
 @dataclass(frozen=True)
 class Inversion:
@@ -117,15 +118,13 @@ class Inversion:
 @dataclass(frozen=True)
 class CrossImage:
     "Cross-image attention (Alaluf et al., SIGGRAPH 2024): the result, from the inverted I_D, reads I_S's keys and values."
-    skip: float = param(0.32, 'fraction of the schedule skipped: the branches start from their inversions there', fraction,
-                        widget=dict(lo=0, hi=1, step=0.01))
+    skip: float = param(0.32, 'fraction of the schedule skipped: the branches start from their inversions there', fraction, widget=_STEP1)
     ranges: tuple = param(((0.1, 0.9), (0.1, 0.7)), 'active (start, end) fractions of the schedule, per decoder level from the finest',
                           spans, cli=False)
     queries: str = param('result', "whose queries read the source's keys and values: the result's or the structure branch's",
                          one_of('result', 'structure'))
     contrast: float = param(1.67, 'attention-map contrast of the swapped layers', positive, widget=dict(lo=0.5, hi=3, step=0.01))
-    adain: tuple = param((0.2, 1.0), 'steps (start, end fractions) where AdaIN matches the result to the source branch; False: off',
-                         span, cli=False)
+    adain: tuple = param((0.2, 1.0), 'steps (start, end fractions) where AdaIN matches the result to the source branch; False: off', span, cli=False)
     invert_cfg: float = param(**_INVERT_CFG)
 
 @dataclass(frozen=True)
@@ -141,12 +140,15 @@ class MasaCtrl:
 @dataclass(frozen=True)
 class CtrlX:
     "Ctrl-X (Lin et al., NeurIPS 2024): the driving image's structure features and the source's appearance statistics injected into the result's pass."
-    structure: float = param(0.6, "fraction of the schedule, from its start, in which the driving image's features are injected", fraction,
-                             widget=dict(lo=0, hi=1, step=0.05))
-    appearance: float = param(0.6, "fraction of the schedule, from its start, in which the result takes the source's feature statistics", fraction,
-                              widget=dict(lo=0, hi=1, step=0.05))
-    halves: str = param('cond', "the result's guidance halves controlled: the conditional one (the official code) or both",
-                        one_of('cond', 'both'))
+    structure: float = param(0.6, "fraction of the schedule, from its start, with I_D's features injected", fraction, widget=_STEP5)
+    appearance: float = param(0.6, "fraction of the schedule, from its start, with I_S's statistics transferred", fraction, widget=_STEP5)
+    halves: str = param('cond', "the result's guidance halves controlled: the conditional one (the official code) or both", one_of('cond', 'both'))
+
+@dataclass(frozen=True)
+class Composition:
+    "Structure from one method, identity from another: a first stage's preset, then SDEdit with the pair's finetune on the target caption (`compose`)."
+    structure_from: str = param('ctrl-x@base', "the first stage's preset, at its own settings", one_of('ctrl-x@base', 'ctrl-x', 'cross-image@base', 'cross-image'))
+    strength: float = param(0.3, "fraction of the schedule the finetune re-runs from the first stage's result", fraction, widget=_STEP1)
 
 # %% ../nbs/04a_methods.ipynb #feb060d8
 @dataclass(frozen=True)
@@ -163,6 +165,7 @@ METHODS = {
     'cross-image': Method(CrossImage, 'imposter.rivals:run_rival'),
     'masactrl': Method(MasaCtrl, 'imposter.rivals:run_rival'),
     'ctrl-x': Method(CtrlX, 'imposter.rivals:run_rival'),
+    'ctrl-x+sdedit': Method(Composition, 'imposter.compose:run_composition'),
 }
 RIVALS = ('sdedit', 'inversion', 'cross-image', 'masactrl', 'ctrl-x')   # the methods ImPoster is compared with
 
@@ -198,6 +201,7 @@ PRESETS = {
     'imposter-tuned':          _imposter(10, 0.01, 0.01, _X0, 0.375),  # K and the weight chosen on all unseen dev pairs
     **{m: Preset(m, METHODS[m].params()) for m in RIVALS},   # the rivals at their defaults, with the pair's finetune
     **{f'{m}@base': Preset(m, METHODS[m].params(), 0.0, base=True) for m in RIVALS},   # and on the base model
+    'ctrl-x+sdedit': Preset('ctrl-x+sdedit', Composition()),   # Ctrl-X on the base model, then the finetune at strength 0.3
 }
 DEFAULT_PRESET = 'imposter-tuned'   # the ImPoster setting the dev split favours (see above); `imposter` stays the paper's literal values
 TABLE1_PRESETS = ['baseline++', 'imposter', 'no-stepwise', 'no-guidance', 'no-phase', 'no-amplitude']

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['PAIR_FUNCTIONS', 'structure_by_inversion', 'sdedit', 'span_steps', 'cross_image_plan', 'cross_image_attention',
-           'masactrl_plan', 'mutual_self_attention', 'sdedit_pair', 'inversion_pair', 'run_rival']
+           'masactrl_plan', 'mutual_self_attention', 'sdedit_pair', 'inversion_pair', 'run_rival', 'image_params']
 
 # %% ../nbs/08c_rivals.ipynb #dc53a5c3
 import json, math, time
@@ -183,10 +183,10 @@ def run_rival(pipe:StableDiffusionPipeline, # base model
                                         **{f.name: getattr(st.params, f.name) for f in fields(st.params)})
         images = decode(pipe, lat)
     finally: remove(pipe) if was is None else was.apply(pipe, was_weight)
-    for img, s in zip(images, st.seeds): img.info['imposter'] = json.dumps(_image_params(pipe, artifact, st, s))
+    for img, s in zip(images, st.seeds): img.info['imposter'] = json.dumps(image_params(pipe, artifact, st, s))
     return Samples(images, lat.float().cpu(), st, None, time.time() - t0)
 
-def _image_params(pipe, artifact, st:Settings, seed:int) -> dict:
+def image_params(pipe, artifact, st:Settings, seed:int) -> dict:
     "The parameters stored with each image: the model, the pair, the seed, the finetune, and the settings' record."
     return dict(model=model_id(pipe), source_prompt=artifact.source_prompt, driving_prompt=artifact.driving_prompt,
                 target_prompt=artifact.target_prompt, seed=seed, finetune=artifact.method if st.finetuned else None,
