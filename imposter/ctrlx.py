@@ -12,7 +12,7 @@ from diffusers import StableDiffusionPipeline, DDIMScheduler
 from .models import initial_latents
 from .methods import check_run, method_params
 from .inversion import denoise, as_latents, check_prompts, to_output
-from .attention import self_attention_layers
+from .attention import self_attention_layers, check_plain_attention
 
 # %% ../nbs/08d_ctrlx.ipynb #66f524c7
 def _block(d) -> int: return int(d['name'].split('.attentions.')[1].split('.')[0])   # j of '...attentions.j.transformer_blocks...'
@@ -125,10 +125,7 @@ def ctrlx_control(pipe:StableDiffusionPipeline, # whose UNet is controlled
     "Context manager: `CtrlXProcessor`s on the plan's self-attention layers and the hook on its ResNet; all removed on exit."
     unet, original = pipe.unet, dict(pipe.unet.attn_processors)
     names = set(control.layers['structure']) | set(control.layers['appearance'])
-    for name in names:
-        a = unet.get_submodule(name.removesuffix('.processor'))
-        if any(getattr(a, m, None) is not None for m in ('group_norm', 'spatial_norm', 'norm_q', 'norm_k')):
-            raise ValueError(f"Layer {name!r} normalises inside attention, which Ctrl-X here does not implement.")
+    check_plain_attention(unet, names, 'Ctrl-X here')
     unet.set_attn_processor({n: CtrlXProcessor(n, control, p) if n in names else p for n, p in original.items()})
     handle = unet.get_submodule(control.layers['conv']).register_forward_hook(_conv_hook(control, control.layers['conv']))
     try: yield control
