@@ -231,6 +231,7 @@ class Sweep(Controls):
                  judge='auto', cfg:float=7.5, # a puppet judge, None or 'auto'; the classifier-free guidance scale
                  runner:Runner|None=None, # share an explorer's runner (and cache)
                  cell:float=0.9, max_steps:int=100, # inches per grid cell; the steps slider's right end
+                 batch_size:int=25, # cells denoised together (lower it if a large model runs out of memory)
                  **params, # ImPoster's settings at start, e.g. s_a=0.03 or space='z' (default: the preset's)
                 ):
         if preset not in IMPOSTER_PRESETS: raise ValueError(f"A sweep's axes are ImPoster's {', '.join(AXES)}; choose an ImPoster preset "
@@ -242,6 +243,7 @@ class Sweep(Controls):
         if lora_weight is not None and not 0 <= lora_weight <= 1: raise ValueError(f"lora_weight must be between 0 and 1 (the slider's range), got {lora_weight!r}.")
         self.runner = runner or explorer_runner(pipe, artifact, pair, judge, cfg)
         self.cell, self.results, self.errors, self.seconds, self.on_cell, self.draw_every = cell, {}, {}, 0., None, 2.0   # draw_every: seconds between redraws
+        self.batch_size = batch_size
         self._stop, self._thread, self._plan = threading.Event(), None, None
         self._make_controls(IMPOSTER_PRESETS, preset, start, steps, seed, max_steps, lora_weight)
         self._make_axes(cols, rows, col_values, row_values)
@@ -315,7 +317,7 @@ def run(self:Sweep, blocking:bool=False, # True: in this thread (returns when do
 
 @patch
 def stop(self:Sweep):
-    "Stop after the cell being computed."
+    "Stop after the batch being computed."
     self._stop.set(); self.stop_button.disabled = True
 
 @patch
@@ -328,10 +330,10 @@ def join(self:Sweep, timeout:float|None=None):
 def _work(self:Sweep, plan):
     t0, n, drawn = time.time(), len(plan['cells']), 0.
     try:
-        for i, j, st in plan['cells']:
-            if self._stop.is_set(): break
-            try: self.results[i, j] = self.runner.run(st)   # one cell, one denoising run
-            except (ValueError, NonFiniteError) as e: self.errors[i, j] = str(e)   # this setting fails; the others go on
+        for k, r in self.runner.results([st for _, _, st in plan['cells']], self.batch_size, self._stop):
+            i, j, _ = plan['cells'][k]
+            if isinstance(r, Result): self.results[i, j] = r
+            else: self.errors[i, j] = str(r)   # this setting fails; the others go on
             self.progress.value += 1
             self.progress.description = f'{self.progress.value} / {n}'
             if time.time() - drawn >= self.draw_every: self.draw(); drawn = time.time()

@@ -70,11 +70,22 @@ def guidance_gradients(z:torch.Tensor, # (B, C, H, W) latents
 # %% ../nbs/00_fourier.ipynb #66c6850f
 def _rms(x): return x.flatten(1).pow(2).mean(1).sqrt().view(-1, *([1] * (x.dim() - 1)))
 
+def _scale(s, z, name):
+    "A scale as a step applies it: a number as it is, one per sample (a sequence or tensor) as (B, 1, 1, 1)."
+    if isinstance(s, (int, float)): return s
+    s = torch.as_tensor(s, dtype=z.dtype, device=z.device).flatten()
+    if len(s) != len(z): raise ValueError(f"{name} has {len(s)} values for a batch of {len(z)} latents; give one scale, or one per latent.")
+    return s.view(-1, *([1] * (z.dim() - 1)))
+
+def _on(s) -> bool:
+    "Whether a scale (a number, or one per sample) is non-zero anywhere."
+    return bool(s) if isinstance(s, (int, float)) else bool(torch.as_tensor(s).ne(0).any())
+
 def guidance_step(z:torch.Tensor, # (B, C, H, W) latents after a scheduler step
                   ref_amplitude:torch.Tensor, # |FFT2(z_S)|
                   ref_spectrum:torch.Tensor, # FFT2(z_D)
-                  s_a:float, # amplitude scale
-                  s_p:float, # phase scale
+                  s_a:float, # amplitude scale (or one per sample: a sequence or tensor of B values)
+                  s_p:float, # phase scale (or one per sample)
                   scale_mode:str='literal', # 'literal': Eq. 3 as written; 'calibrated': s is RMS displacement / RMS(z)
                   phase_distance:str='abs', # see `phase_loss`
                   x0:torch.Tensor|None=None, # the clean estimate at z: apply the losses to it instead of to z (needs alpha)
@@ -86,11 +97,12 @@ def guidance_step(z:torch.Tensor, # (B, C, H, W) latents after a scheduler step
     if (x0 is None) != (alpha is None): raise ValueError("x0 and alpha go together: give both to guide in x0 space, or neither.")
     if alpha is not None and not (isinstance(alpha, (int, float)) and 0 < alpha <= 1):
         raise ValueError(f"alpha must be a number in (0, 1], got {alpha!r}.")
-    ga, gp, Ga, Gp = guidance_gradients(z if x0 is None else x0, ref_amplitude if s_a else None, ref_spectrum if s_p else None, phase_distance)
+    ga, gp, Ga, Gp = guidance_gradients(z if x0 is None else x0, ref_amplitude if _on(s_a) else None, ref_spectrum if _on(s_p) else None, phase_distance)
     zf = upcast(z)
     step = torch.zeros_like(zf)
-    for s, g in ((s_a, ga), (s_p, gp)):
-        if not s: continue
+    for s, g, name in ((s_a, ga, 's_a'), (s_p, gp, 's_p')):
+        if not _on(s): continue
+        s = _scale(s, zf, name)
         if x0 is not None: g = g / math.sqrt(alpha)   # chain rule through x0(z): dx0/dz = 1/sqrt(alpha)
         if scale_mode == 'calibrated': g = g / _rms(g).clamp_min(1e-30) * _rms(zf)
         step = step + s * g

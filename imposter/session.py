@@ -19,7 +19,8 @@ import torch
 from fastcore.basics import patch
 from PIL import Image
 from . import methods
-from .methods import IMPOSTER_PRESETS, PRESETS, Settings, check_lora_weight
+from .methods import IMPOSTER_PRESETS, MAX_STEPS, PRESETS, NonFiniteError, Settings, check_lora_weight, check_steps
+from .sampling import batch_key, run_grid
 from .artifact import Artifact, ArtifactError, ARTIFACT_FILE
 from .finetune import finetune, finetune_defaults
 from .models import ddim, decode, load_pipeline, model_fingerprint, model_size
@@ -174,11 +175,14 @@ def run(self:Runner, settings:Settings, # from `Runner.settings` (one seed)
         t0 = time.time()
         if settings.finetuned: self.artifact.apply(self.pipe, settings.lora_weight)   # kept at this weight until another
         s = methods.run(self.pipe, self.artifact, settings, trace=settings.method == 'imposter', progress=False)   # only ImPoster keeps a trace
-        r = Result(s.images[0], settings, s.trace, score_result(s.images[0], self.pair, s.trace, self.judge), 0.)
-        r.seconds = time.time() - t0
-        self.cache[settings] = r; self.computed += 1
-        while len(self.cache) > self.cache_size: self.cache.popitem(last=False)
-        return r
+        return self._keep(Result(s.images[0], settings, s.trace, score_result(s.images[0], self.pair, s.trace, self.judge), time.time() - t0))
+
+@patch
+def _keep(self:Runner, r:Result) -> Result:
+    "Put a new result in the cache, the least recently used making room."
+    self.cache[r.settings] = r; self.computed += 1
+    while len(self.cache) > self.cache_size: self.cache.popitem(last=False)
+    return r
 
 @patch
 def result(self:Runner, preset:str, # a key of `methods.PRESETS`
@@ -186,6 +190,46 @@ def result(self:Runner, preset:str, # a key of `methods.PRESETS`
           ) -> Result:
     "The result of a preset with the values given in its place: from the cache, or sampled now."
     return self.run(self.settings(preset, seed, steps, lora_weight, **params))
+
+# %% ../nbs/07_session.ipynb #48400b7d
+@patch
+def results(self:Runner, settings:list, # `Runner.settings` of each image (one seed each)
+            batch_size:int=25, # ImPoster images denoised together
+            stop=None, # a `threading.Event`: when set, no new batch is started
+           ):
+    "Yield (index, `Result`, or the error that stopped it) for every settings, the ImPoster ones denoised in shared batches."
+    if bad := [list(st.seeds) for st in settings if len(st.seeds) != 1]:
+        raise ValueError(f"A runner's result is one image; give settings with one seed, not {bad[0]}.")
+    groups = {}
+    for n, st in enumerate(settings):
+        if st in self: yield n, self.run(st)
+        else: groups.setdefault(batch_key(st) if st.method == 'imposter' else n, []).append(n)
+    for ns in groups.values():
+        for b in range(0, len(ns), batch_size):
+            if stop is not None and stop.is_set(): return
+            part = [n for n in ns[b:b + batch_size] if settings[n] not in self]   # an earlier batch may have made it
+            if len(part) > 1:
+                try: done = self._batch([settings[n] for n in part])
+                except (ValueError, NonFiniteError): done = None   # one of them failed: below, each alone says which
+                if done is not None: yield from zip(part, done); continue
+            for n in part:
+                if stop is not None and stop.is_set(): return
+                try: r = self.run(settings[n])
+                except (ValueError, NonFiniteError) as e: r = e
+                yield n, r
+
+@patch
+def _batch(self:Runner, settings:list) -> list:
+    "Results of ImPoster settings of one `batch_key`, sampled in one batch (`sampling.run_grid`), scored and kept."
+    st = settings[0]
+    check_steps(st.steps, self.pipe.scheduler.config.get('num_train_timesteps', MAX_STEPS))
+    with self.lock:
+        t0 = time.time()
+        if st.finetuned: self.artifact.apply(self.pipe, st.lora_weight)   # kept at this weight, as `run` does
+        out = run_grid(self.pipe, self.artifact, settings, len(settings), trace=True, progress=False)
+        share = (time.time() - t0) / len(out)
+        return [self._keep(Result(s.images[0], s.settings, s.trace, score_result(s.images[0], self.pair, s.trace, self.judge), share))
+                for s in out]
 
 # %% ../nbs/07_session.ipynb #8db9ca2d
 CACHE_ENV = 'IMPOSTER_CACHE'   # the environment variable that says where finetuned pairs are kept
