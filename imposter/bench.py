@@ -325,7 +325,7 @@ def run_bench(out='imposter-bench', # output folder (resumed if it exists)
     state = _processes(device); device = _process_device(state, device)
     with ExitStack() as held:
         _from_main(state, lambda: _claim(out, held))   # one run at a time; the main process holds the folder until the run ends
-        if pipe is None: pipe = load_pipeline(model, device=device, dtype=_dtype(dtype))   # 2. models, and the run record
+        if pipe is None: pipe = load_pipeline(model, device=device, dtype=_dtype(dtype), progress=progress)   # 2. models, and the run record
         ft = _start_run(state, out, pipe, steps, cfg, settings, finetune_steps, lr, method, rank, finetune_seed, lora_targets)
         job = _Job(out, pipe, presets, seeds, settings, steps, cfg, ft, keep_artifacts,
                    _scorers(str(pipe.device), clip_model, dino_model, dino_cls_model, sscd), _judge(judge, rows, str(pipe.device)))

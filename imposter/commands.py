@@ -14,7 +14,7 @@ from fastcore.script import store_true
 from .data import load_image, check_prompt, target_prompt as derive_target_prompt, check_writable_folder, save_image
 from .methods import DEFAULT_PRESET, cli_settings, resolve_each, check_finetune_method, run
 from .manifest import parse_ids, parse_seeds, parse_presets, read_manifest, fetch_data, AUTHORS_DATA_URL
-from .app import check_explore, serve
+from .app import check_explore, check_timeout, serve
 from .puppet_bench import SHOWCASE_PAIR
 from .flags import FlagGroup, flag
 
@@ -105,7 +105,7 @@ def finetune_command(source:str=None, # source image, the subject (required)
     check_artifact_folder(out, overwrite)   # a file, read-only, or holding any of an artifact's file names
     ckpt = _check_checkpoint(Path(out) / 'checkpoint', checkpoint_every, resume, overwrite)
     check_device(device); check_model(model)
-    pipe = load_pipeline(model, device)
+    pipe = load_pipeline(model, device, progress=not quiet)
     art = _finetune(pipe, ckpt, checkpoint_every, resume, source, driving, source_prompt, driving_prompt, tx_T, steps=finetune_steps,
                     lr=lr, method=method, rank=rank, targets=lora_targets, seed=finetune_seed, progress=not quiet)
     art.save(out, overwrite=overwrite)
@@ -154,7 +154,7 @@ def generate_command(artifact:str=None, # artifact folder from `imposter finetun
     check_finetune_method(art.method, st)
     model = None if model is None and art.model_id.startswith('imposter:') else model or art.model_id
     check_model(model)
-    pipe = load_pipeline(model, device)
+    pipe = load_pipeline(model, device, progress=not quiet)
     art.check(pipe)
     paths = _generate(pipe, art, out, st, overwrite, quiet)
     print('\n'.join(map(str, paths)))
@@ -200,7 +200,7 @@ def run_command(source:str=None, # source image, the subject (required)
     check_artifact_folder(Path(out) / 'artifact', overwrite)
     ckpt = _check_checkpoint(Path(out) / 'artifact' / 'checkpoint', checkpoint_every, resume, overwrite)
     check_model(model)
-    pipe = load_pipeline(model, device)
+    pipe = load_pipeline(model, device, progress=not quiet)
     art = _finetune(pipe, ckpt, checkpoint_every, resume, source, driving, source_prompt, driving_prompt, tx_T, steps=finetune_steps,
                     lr=lr, method=method, seed=finetune_seed, progress=not quiet)
     art.save(Path(out) / 'artifact', overwrite=overwrite)
@@ -324,7 +324,9 @@ def explore_command(model:str=None, # Stable Diffusion hub id or folder (default
                     threads:int=None, # PyTorch's CPU threads in the page's kernel (default: 1 on the embedded model, which is small, else PyTorch's own)
                     port:int=8866, # the port on 127.0.0.1
                     no_browser:store_true=False, # print the page's address only; do not open a browser
+                    timeout:float=300., # seconds to wait for the page's server to start listening
                    ) -> int:
     "Serve the explorer as a web page (Voila): the method, its settings and the LoRA weight, and a sweep."
+    timeout = check_timeout(timeout)
     settings = check_explore(model, pair, source, driving, source_prompt, driving_prompt, finetune_steps, device, port, threads)
-    return serve(settings, port, no_browser)
+    return serve(settings, port, no_browser, timeout)

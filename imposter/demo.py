@@ -54,7 +54,7 @@ def run_demo(pair:int, # pair_id in the puppet benchmark
     if clash and not overwrite: raise FileExistsError(f"{len(clash)} output file(s) exist already (first: {clash[0]}); pass --overwrite or another --out.")
     check_model(None)
     clock, t = {}, time.time()
-    pipe, judge, truth = load_pipeline(None, device), puppet_judge.load_judge(device=device), load_mask(r['target_mask'])
+    pipe, judge, truth = load_pipeline(None, device, progress=not quiet), puppet_judge.load_judge(device=device), load_mask(r['target_mask'])
     clock['load'], t = time.time() - t, time.time()
     ft = cached_finetune(pipe, r['source_image'], r['driving_image'], r['source_prompt'], r['driving_prompt'], r['target_prompt'],
                          steps=finetune_steps, progress=not quiet)   # shipped with the package, cached, or finetuned now

@@ -10,6 +10,7 @@ __all__ = ['REAL_MODEL', 'PIPELINE_PARTS', 'DEFAULTS_FILE', 'DTYPE_KEYWORD_SINCE
 
 # %% ../nbs/02_models.ipynb #dae31f37
 import hashlib, json, os, re, tempfile
+from contextlib import contextmanager
 from pathlib import Path
 import torch, diffusers
 from packaging.version import Version
@@ -92,16 +93,28 @@ def dtype_kwarg(dtype:torch.dtype|None, # the dtype to load in
     v = Version(version or diffusers.__version__)
     return {'dtype' if v.release >= DTYPE_KEYWORD_SINCE.release else 'torch_dtype': dtype}
 
+@contextmanager
+def _loading_bars(on:bool):
+    "Within: diffusers' and transformers' loading bars on or off; after: as they were."
+    from transformers.utils import logging as tl
+    dl, was = diffusers.utils.logging, (diffusers.utils.logging.is_progress_bar_enabled(), tl.is_progress_bar_enabled())
+    for lib, w in zip((dl, tl), was): (lib.enable_progress_bar if on else lib.disable_progress_bar)()
+    try: yield
+    finally:
+        for lib, w in zip((dl, tl), was): (lib.enable_progress_bar if w else lib.disable_progress_bar)()
+
 def load_pipeline(model:str|os.PathLike|None=None, # hub id, local folder, or None for the embedded puppet model
                   device:str|torch.device|None=None, # default: cuda, else mps, else cpu
                   dtype:torch.dtype|None=None, # default: float16 on cuda, float32 elsewhere
+                  progress:bool=True, # diffusers' and transformers' loading bars (False: none, as the commands' --quiet)
                  ) -> StableDiffusionPipeline:
     "Load a Stable Diffusion pipeline with a DDIM scheduler, ready for `finetune` and `generate`."
     src = check_model(model)
     device = torch.device(device) if device is not None else default_device()
     dtype = dtype or (torch.float16 if device.type == 'cuda' else torch.float32)
-    pipe = StableDiffusionPipeline.from_pretrained(src, **dtype_kwarg(dtype), safety_checker=None,
-                                                   feature_extractor=None, requires_safety_checker=False)
+    with _loading_bars(progress):
+        pipe = StableDiffusionPipeline.from_pretrained(src, **dtype_kwarg(dtype), safety_checker=None,
+                                                       feature_extractor=None, requires_safety_checker=False)
     pipe.imposter_model_id = 'imposter:' + EMBEDDED_NAME if model is None else src
     pipe.imposter_defaults = folder_defaults(src) if Path(src).is_dir() else {}  # a hub model has none: the library's apply
     return ddim(pipe).to(device)
