@@ -205,18 +205,25 @@ def results(self:Runner, settings:list, # `Runner.settings` of each image (one s
         if st in self: yield n, self.run(st)
         else: groups.setdefault(batch_key(st) if st.method == 'imposter' else n, []).append(n)
     for ns in groups.values():
-        for b in range(0, len(ns), batch_size):
-            if stop is not None and stop.is_set(): return
-            part = [n for n in ns[b:b + batch_size] if settings[n] not in self]   # an earlier batch may have made it
-            if len(part) > 1:
-                try: done = self._batch([settings[n] for n in part])
-                except (ValueError, NonFiniteError): done = None   # one of them failed: below, each alone says which
-                if done is not None: yield from zip(part, done); continue
-            for n in part:
-                if stop is not None and stop.is_set(): return
-                try: r = self.run(settings[n])
-                except (ValueError, NonFiniteError) as e: r = e
-                yield n, r
+        for b in range(0, len(ns), batch_size): yield from self._attempt(settings, ns[b:b + batch_size], stop)
+
+@patch
+def _attempt(self:Runner, settings:list, part:list, stop):
+    "Yield (index, result or error) for the indices `part`: one batch; if it fails, each half again, down to single settings and their own errors."
+    if stop is not None and stop.is_set(): return
+    for n in part:
+        if settings[n] in self: yield n, self.run(settings[n])   # made meanwhile (the same settings twice)
+    part = [n for n in part if settings[n] not in self]
+    if not part: return
+    if len(part) == 1:
+        try: r = self.run(settings[part[0]])
+        except (ValueError, NonFiniteError) as e: r = e
+        yield part[0], r; return
+    try: done = self._batch([settings[n] for n in part])
+    except (ValueError, NonFiniteError): done = None   # one of them failed: the halves say which
+    if done is not None: yield from zip(part, done); return
+    h = len(part) // 2
+    yield from self._attempt(settings, part[:h], stop); yield from self._attempt(settings, part[h:], stop)
 
 @patch
 def _batch(self:Runner, settings:list) -> list:
