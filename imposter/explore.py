@@ -328,7 +328,7 @@ def join(self:Sweep, timeout:float|None=None):
 # %% ../nbs/07a_explore.ipynb #bef834b2
 @patch
 def _work(self:Sweep, plan):
-    t0, n, drawn = time.time(), len(plan['cells']), 0.
+    t0, n = time.time(), len(plan['cells']); drawn = t0   # the first redraw after draw_every seconds: a one-batch sweep draws once, at the end
     try:
         for k, r in self.runner.results([st for _, _, st in plan['cells']], self.batch_size, self._stop):
             i, j, _ = plan['cells'][k]
