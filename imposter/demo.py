@@ -15,6 +15,7 @@ from .data import save_image
 from .models import check_device, check_model, load_pipeline
 from .session import cached_finetune
 from .methods import run
+from .sampling import batch_key, run_grid
 from .metrics import load_mask
 from .viz import image_grid
 
@@ -59,9 +60,15 @@ def run_demo(pair:int, # pair_id in the puppet benchmark
     ft = cached_finetune(pipe, r['source_image'], r['driving_image'], r['source_prompt'], r['driving_prompt'], r['target_prompt'],
                          steps=finetune_steps, progress=not quiet)   # shipped with the package, cached, or finetuned now
     clock['finetune'], clock['sampling'], clock['scoring'], results = time.time() - t, 0., 0., {}
-    for p, st in settings.items():
-        t = time.time(); res = run(pipe, ft.artifact, st, progress=not quiet); clock['sampling'] += time.time() - t
-        t = time.time(); results |= _demo_scores(r, judge, truth, res, names, p, seeds, overwrite); clock['scoring'] += time.time() - t
+    groups = {}   # presets denoised together: ImPoster's that differ only in K, s_a and s_p; every other preset alone
+    for p, st in settings.items(): groups.setdefault(batch_key(st) if st.method == 'imposter' else p, []).append(p)
+    for ps in groups.values():
+        t = time.time()
+        runs = run_grid(pipe, ft.artifact, [settings[p] for p in ps], len(ps) * len(seeds), progress=not quiet) if len(ps) > 1 \
+               else [run(pipe, ft.artifact, settings[ps[0]], progress=not quiet)]
+        clock['sampling'] += time.time() - t
+        for p, res in zip(ps, runs):
+            t = time.time(); results |= _demo_scores(r, judge, truth, res, names, p, seeds, overwrite); clock['scoring'] += time.time() - t
     fig = demo_figure(r, {p: [Image.open(names[(p, s)]) for s in seeds] for p in presets}, results, seeds)
     fig.savefig(Path(out) / 'demo.png', dpi=80, bbox_inches='tight')
     return _demo_report(r, pair, split, seeds, presets, results, out, t0, ft, clock)
