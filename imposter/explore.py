@@ -15,8 +15,8 @@ import ipywidgets as W
 from fastcore.basics import patch
 from PIL import Image
 from .methods import DEFAULT_PRESET, IMPOSTER_PRESETS, METHODS, PRESETS, NonFiniteError, Settings, resolve
-from .session import (AXES, SCALES, SCORES, Result, Runner, default_values, explorer_runner, format_values, mode_scales,
-                              open_runner, parse_values, start_params, sweep_status)
+from .session import SCORES, Result, Runner, explorer_runner, open_runner
+from .controls import AXES, SCALES, default_values, format_values, mode_scales, parse_values, start_params, sweep_status
 from . import viz
 from .models import model_id
 from .app import read_app_env
@@ -225,7 +225,7 @@ class Sweep(Controls):
                  preset:str=DEFAULT_PRESET, # the ImPoster preset selected at start (`methods.IMPOSTER_PRESETS`)
                  steps:int=25, seed:int=0, # DDIM steps and the seed of every cell
                  cols:str='K', rows:str|None='s_p', # the axes along the columns and the rows (None: one row)
-                 col_values=None, row_values=None, # the values along the columns and the rows (default: `session.default_values`)
+                 col_values=None, row_values=None, # the values along the columns and the rows (default: `controls.default_values`)
                  lora_weight:float|None=None, # the LoRA weight of every cell, 0 to 1 (default: the preset's)
                  score:str|None=None, # heatmap score (default: IoU on puppet pairs, else phase agreement)
                  judge='auto', cfg:float=7.5, # a puppet judge, None or 'auto'; the classifier-free guidance scale
@@ -317,7 +317,7 @@ def run(self:Sweep, blocking:bool=False, # True: in this thread (returns when do
 
 @patch
 def stop(self:Sweep):
-    "Stop after the batch being computed."
+    "Stop at the next denoising step: the batch being sampled is dropped, and no new one starts."
     self._stop.set(); self.stop_button.disabled = True
 
 @patch
