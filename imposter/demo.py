@@ -15,7 +15,7 @@ from .data import save_image
 from .models import check_device, check_model, load_pipeline
 from .session import cached_finetune
 from .methods import run
-from .sampling import batch_key, run_grid
+from .sampling import batch_groups, run_grid
 from .metrics import load_mask
 from .viz import image_grid
 
@@ -60,9 +60,7 @@ def run_demo(pair:int, # pair_id in the puppet benchmark
     ft = cached_finetune(pipe, r['source_image'], r['driving_image'], r['source_prompt'], r['driving_prompt'], r['target_prompt'],
                          steps=finetune_steps, progress=not quiet)   # shipped with the package, cached, or finetuned now
     clock['finetune'], clock['sampling'], clock['scoring'], results = time.time() - t, 0., 0., {}
-    groups = {}   # presets denoised together: ImPoster's that differ only in K, s_a and s_p; every other preset alone
-    for p, st in settings.items(): groups.setdefault(batch_key(st) if st.method == 'imposter' else p, []).append(p)
-    for ps in groups.values():
+    for ps in ([presets[i] for i in g] for g in batch_groups(list(settings.values()))):   # ImPoster's that differ only in K, s_a, s_p together
         t = time.time()
         runs = run_grid(pipe, ft.artifact, [settings[p] for p in ps], len(ps) * len(seeds), progress=not quiet) if len(ps) > 1 \
                else [run(pipe, ft.artifact, settings[ps[0]], progress=not quiet)]

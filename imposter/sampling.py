@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['BATCHED', 'prompt_schedule', 'GuidanceError', 'Stopped', 'ImPosterCallback', 'image_params', 'batch_key',
-           'run_imposter', 'run_grid']
+           'batch_groups', 'run_imposter', 'run_grid']
 
 # %% ../nbs/04_sampling.ipynb #dda5c170
 import json, math, time
@@ -137,6 +137,12 @@ BATCHED = ('K', 's_a', 's_p')   # ImPoster's parameters that may differ between 
 def batch_key(settings:Settings) -> Settings:
     "What the images of one denoising batch must share: the settings but for K, s_a, s_p, the seeds and the preset's name."
     return replace(settings, preset='', seeds=(), params=replace(settings.params, K=0, s_a=0., s_p=0.))
+
+def batch_groups(settings:list) -> list:
+    "Indices of `settings` grouped by what may share a denoising batch: ImPoster's by `batch_key`, any other settings alone."
+    groups = {}
+    for n, st in enumerate(settings): groups.setdefault(batch_key(st) if st.method == 'imposter' else n, []).append(n)
+    return list(groups.values())
 
 def _each(cells, name):
     "A parameter of a batch's images: one value if they share it, else a tuple of one per image."

@@ -19,7 +19,7 @@ from fastcore.basics import patch
 from PIL import Image
 from . import methods
 from .methods import MAX_STEPS, NonFiniteError, Settings, check_lora_weight, check_steps
-from .sampling import Stopped, batch_key, run_grid
+from .sampling import Stopped, batch_groups, run_grid
 from .artifact import Artifact, ArtifactError, ARTIFACT_FILE
 from .finetune import finetune, finetune_defaults
 from .models import ddim, decode, load_pipeline, model_fingerprint, model_size
@@ -199,11 +199,12 @@ def results(self:Runner, settings:list, # `Runner.settings` of each image (one s
     "Yield (index, `Result`, or the error that stopped it) for every settings, the ImPoster ones denoised in shared batches."
     if bad := [list(st.seeds) for st in settings if len(st.seeds) != 1]:
         raise ValueError(f"A runner's result is one image; give settings with one seed, not {bad[0]}.")
-    groups = {}
+    todo = []
     for n, st in enumerate(settings):
         if st in self: yield n, self.run(st)
-        else: groups.setdefault(batch_key(st) if st.method == 'imposter' else n, []).append(n)
-    for ns in groups.values():
+        else: todo.append(n)
+    for g in batch_groups([settings[n] for n in todo]):
+        ns = [todo[i] for i in g]
         for b in range(0, len(ns), batch_size): yield from self._attempt(settings, ns[b:b + batch_size], stop)
 
 @patch
