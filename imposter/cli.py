@@ -10,12 +10,13 @@ import os, re, signal, sys, threading, warnings
 from pathlib import Path
 from PIL import Image
 from .flags import command_parser
-from .commands import (finetune_command, generate_command, run_command, demo_command, bench_command, train_puppets_command,
+from .commands import (finetune_command, generate_command, run_command, demo_command, bench_command, train_puppets_command, train_control_command,
                                fetch_data_command, explore_command)
 
 # %% ../nbs/05_cli.ipynb #68f117f8
 COMMANDS = {'finetune': finetune_command, 'generate': generate_command, 'run': run_command, 'demo': demo_command,
-            'bench': bench_command, 'train-puppets': train_puppets_command, 'fetch-data': fetch_data_command, 'explore': explore_command}
+            'bench': bench_command, 'train-puppets': train_puppets_command,
+            'train-control': train_control_command, 'fetch-data': fetch_data_command, 'explore': explore_command}
 USER_ERRORS = (ValueError, OSError, FloatingPointError, Image.DecompressionBombError)   # faults of the input or the machine: one sentence
 
 def _sentence(e) -> str:
@@ -37,7 +38,7 @@ def _warning_line(cmd):
 # %% ../nbs/05_cli.ipynb #736d339f
 def _kept(cmd:str, args:dict) -> str:
     "What an interrupted command keeps, and how to go on: the end of the line 'interrupted; ...'."
-    out = Path(str(args.get('work') if cmd == 'train-puppets' else args.get('out') or args.get('artifact') or args.get('dest') or '.'))
+    out = Path(str(args.get('work') if cmd in ('train-puppets', 'train-control') else args.get('out') or args.get('artifact') or args.get('dest') or '.'))
     art = out / 'artifact'
     if cmd == 'run' and (art / 'artifact.json').is_file():
         return f"the finetuned artifact in {art} is kept; go on with: imposter generate --artifact {art} --out {out}"
@@ -47,6 +48,7 @@ def _kept(cmd:str, args:dict) -> str:
     return {'generate': f"the images written so far are kept in {out}", 'demo': f"the images written so far are kept in {out}",
             'bench': f"every finished pair is kept in {out}: the same command resumes the run",
             'train-puppets': f"every finished stage is kept in {out}: the same command resumes",
+            'train-control': f"every finished stage is kept in {out}: the same command resumes",
             'fetch-data': f"no partial download is kept in {out}: run it again"}.get(cmd, 'nothing is kept')
 
 class Terminated(KeyboardInterrupt):

@@ -241,16 +241,16 @@ def _save_times(work, times): (Path(work)/'times.json').write_text(json.dumps(ti
 WORK_MARK = '.imposter-work'   # the file in every work folder `train_puppets` makes: only such a folder is ever removed
 _WORK_FILES = ('train.npy', 'times.json', 'design.txt', 'vae', 'unet', 'tokenizer')   # what a work folder of an earlier version holds
 
-def _claim_work(work:Path, resume:bool):
+def _claim_work(work:Path, resume:bool, who:str='imposter train-puppets'):
     "The work folder, before any work: a new or empty one, or one of this trainer's; removed (--no-resume) only if it carries the mark."
     if work.exists() and not work.is_dir(): raise FileExistsError(f"The work folder {str(work)!r} is a file; choose a folder (--work).")
     held = sorted(p.name for p in work.iterdir()) if work.is_dir() else []
     ours = (work/WORK_MARK).is_file() or (resume and any(n in _WORK_FILES for n in held))   # an earlier version's, resumed: kept and marked
     if held and not ours:
-        raise FileExistsError(f"The work folder {str(work)!r} holds files that imposter train-puppets did not write ({', '.join(held[:3])}) and "
+        raise FileExistsError(f"The work folder {str(work)!r} holds files that {who} did not write ({', '.join(held[:3])}) and "
                               f"no {WORK_MARK} mark, so it is not removed or written into; choose a new or empty folder (--work).")
     if not resume and held: shutil.rmtree(work)
-    work.mkdir(parents=True, exist_ok=True); (work/WORK_MARK).write_text('a work folder of imposter train-puppets: checkpoints and stages\n')
+    work.mkdir(parents=True, exist_ok=True); (work/WORK_MARK).write_text(f'a work folder of {who}: checkpoints and stages\n')
 
 def _check_design(work, recipe:dict):
     """Refuse, before any work, a recipe of another world design than this library's (`puppet_corpus.DESIGN`), or a
