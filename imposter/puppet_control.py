@@ -148,7 +148,9 @@ def control_gates(pipe, controlnet, detector, recipe:dict)->dict:
     from imposter.models import encode_image, decode
     from imposter.puppets import PEOPLE
     ev, lv = recipe['eval'], recipe['gates']
-    rt = lambda ims: np.stack([np.asarray(decode(pipe, encode_image(pipe, Image.fromarray(i)))[0].resize(i.shape[:2][::-1], Image.BICUBIC)) for i in ims])
+    def rt(ims):   # the VAE round trip, its latent samples seeded so that the card is the same on every run
+        g = torch.Generator().manual_seed(recipe['seed'])
+        return np.stack([np.asarray(decode(pipe, encode_image(pipe, Image.fromarray(i), g))[0].resize(i.shape[:2][::-1], Image.BICUBIC)) for i in ims])
     ke = keypoint_error(detector, ev['detector_per_combo']); ke_vae = keypoint_error(detector, ev['detector_per_combo'], transform=rt)
     items = heldout_items(ev['per_combo'], ev['seed'], ev.get('n'))
     run = dict(steps=ev['steps'], cfg=ev['cfg'], batch_size=ev['batch_size'])

@@ -40,5 +40,4 @@ def pose_map(pose:dict, # from `puppets.sample_pose` (or a render's labels['pose
              ss:int=4, # supersampling factor
             ) -> Image.Image:
     "The bones of a posed figure as coloured lines on black (`BONES`), where the renderer puts its joints."
-    if size < 16: raise ValueError(f"size={size} is too small for a pose map; use 16 or more (64 is the world's size).")
     return joints_map(skeleton(pose, look, size), size, width, ss)
