@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 NBS = REPO / 'nbs'
 NOTEBOOKS = ['00_fourier', '03_finetune', '04_sampling', '05b_demo', '06_viz', '07a_explore', '08c_rivals', '08d_ctrlx', '10_puppets',
-             '14_puppet_judge', '15_puppet_pose', '15a_pose_detector', '16_puppet_control', '20_metrics', '21_bench']
+             '14_puppet_judge', '14b_puppet_hybrids', '15_puppet_pose', '15a_pose_detector', '16_puppet_control', '20_metrics', '21_bench']
 BUDGET = 4 * 2**20   # bytes: the files of all of NOTEBOOKS together, outputs included
 KEEP = ('image/png', 'text/markdown', 'text/html', 'text/latex', 'text/plain')   # formats of a displayed value that are kept
 # Mean absolute pixel difference (0-255) allowed between a picture and the same picture drawn again. Two runs on the
@@ -139,7 +139,7 @@ def run_child(src:Path, dest:Path, timeout:float) -> tuple:
 # here starts last.
 SECONDS = {'21_bench': 142, '04_sampling': 123, '06_viz': 71, '03_finetune': 69, '08c_rivals': 66, '07a_explore': 44,
            '14_puppet_judge': 44, '05b_demo': 42, '08d_ctrlx': 41, '00_fourier': 20, '20_metrics': 18, '15_puppet_pose': 5, '10_puppets': 3,
-           '16_puppet_control': 70, '15a_pose_detector': 45}   # (the last two: estimates until a CI run measures them)
+           '16_puppet_control': 70, '15a_pose_detector': 45, '14b_puppet_hybrids': 35}   # (the last three: estimates until a CI run measures them)
 
 def execute_all(paths, out:Path, workers:int, timeout:float) -> dict:
     "Execute every notebook into `out` (name -> (ok, seconds, error text)), `workers` at a time, the longest first."
