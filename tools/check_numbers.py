@@ -255,7 +255,37 @@ def claims() -> dict:
     dc = json.loads(record('default-choice/results.json'))
     tuned = lambda c: f2(dc['test']['unseen']['imposter-tuned'][c]['mean'])
     res['cyclic record: tuned on test'] = f"target action {tuned('action_right')}, subject {tuned('subject_right')} and identity {tuned('identity')}"
+    res.update(judge_claims())
     return {'README.md': readme, 'Results page': res}
+
+def judge_table(jv:dict) -> str:
+    "The Results page's table of the judges on the hybrids (results/judge-v3/summary.json): one column per judge."
+    rows = [('gates passed, dev draw (seed 50)', lambda j: f"{sum(g['passed'] for g in j['hybrids']['50']['gates'])} of {len(j['hybrids']['50']['gates'])}")]
+    for kind, what, label in (('colour_swap', 'by_shape', 'colour swap, read by shape (>= 0.95)'),
+                              ('off_palette', 'by_shape', 'off-palette, read by shape (>= 0.95)'),
+                              ('painted_person', 'as_colour', "painted person, read as the colour's animal (<= 0.05)"),
+                              ('person_headed', 'as_body', "person-headed, read as the body's animal (<= 0.05)"),
+                              ('scrambled', 'any_action', 'scrambled, an action read (<= 1/12)'),
+                              ('moment_blob', 'any_action', 'moment blob, an action read (<= 1/12)')):
+        rows.append((label, lambda j, k=kind, w=what: f3(j['hybrids']['50']['readings'][k][w])))
+    for s in ('0.3', '0.7'):
+        rows.append((f'img2img samples at strength {s}: subject', lambda j, s=s: f3(j['validate'][f'img2img_{s}']['subject'])))
+    if any('62' in j['hybrids'] for j in jv.values()):
+        rows.append(('gates passed, gate draw (seed 62, read once)', lambda j: (f"{sum(g['passed'] for g in j['hybrids']['62']['gates'])} of "
+                                                                               f"{len(j['hybrids']['62']['gates'])}") if '62' in j['hybrids'] else '-'))
+    lines = ['| reading | ' + ' | '.join(jv) + ' |', '|---|' + '---|'*len(jv)]
+    return '\n'.join(lines + [f'| {label} | ' + ' | '.join(f(j) for j in jv.values()) + ' |' for label, f in rows])
+
+def judge_claims() -> dict:
+    "The Results page's numbers on the judges and the hybrids (results/judge-v3/)."
+    jv = load('judge-v3/summary.json')['judges']
+    h2 = jv['v2']['hybrids']['50']['readings']
+    assert all(h2[k]['any_action'] == 1.0 for k in ('blurred', 'scrambled', 'moment_blob')), "the page says: an action in every blob"
+    return {'judge v2 on hybrids': (f"it reads a colour-swapped animal as the colour's subject in {f3(h2['colour_swap']['as_colour'])} of "
+                                    f"{h2['colour_swap']['n']} and by its shape in {f3(h2['colour_swap']['by_shape'])}, a person painted in an "
+                                    f"animal's colours as that animal in {f3(h2['painted_person']['as_colour'])}, an animal body under a person's "
+                                    f"head as that animal in {f3(h2['person_headed']['as_body'])}"),
+            'judge table': judge_table(jv)}
 
 # ---- the numbers no claim recomputes: definitions, pinned with their words ------------------------------------------
 
@@ -288,6 +318,8 @@ CONSTANTS = {
         # the demo's presets (imposter.methods.PRESETS)
         'the first 10 steps', 'LoRA at weight 0.375', 'the identity score is 0.25', 'Two seeds of one pair', 'LoRA weight 0.375',
         'commit 259d20f',
+        # the hybrid draws (results/draws.md)
+        'hybrids (seed 50)', 'gate draw (seed 62, unread)',
     ],
 }
 
