@@ -170,6 +170,7 @@ def train_judge(steps:int=1500, # optimiser steps
                 hybrids:dict=None, # hybrid kind -> how many to train on (see `puppet_hybrids`); adds the 'none' subject and action
                 hybrid_batch:int=None, # hybrids in each batch, beside `batch_size` renders (default: half as many)
                 fine:bool=False, # `PuppetJudge`'s full-resolution first convolution
+                init:Judge=None, # start from this judge's weights (it must have the classes and layers this call makes)
                )->Judge:
     "Train the puppet judge on clean renders of every combination (seeded), and on a round trip of them and on hybrids if given."
     torch.manual_seed(seed); g = torch.Generator().manual_seed(seed)
@@ -184,6 +185,11 @@ def train_judge(steps:int=1500, # optimiser steps
     none = int(H is not None)   # one more class ('none') on the subject and action heads
     subjects, actions = list(ALL_SUBJECTS) + ['none']*none, list(ACTIONS) + ['none']*none
     model = PuppetJudge(dict(subject=len(subjects), action=len(actions), **{k: 4 for k in IDENTITY}), fine=fine).to(device)
+    if init is not None:
+        mine, theirs = model.state_dict(), init.model.state_dict()
+        if {k: v.shape for k, v in mine.items()} != {k: v.shape for k, v in theirs.items()}:
+            raise ValueError("init's judge has other classes or layers than this call makes; give the `hybrids` and `fine` it was trained with.")
+        model.load_state_dict(theirs)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=steps, pct_start=0.1)
     Y = {k: torch.from_numpy(v) for k, v in ys.items()}
@@ -204,7 +210,7 @@ def train_judge(steps:int=1500, # optimiser steps
                **({'colour_shift': colour_shift} if colour_shift else {}),
                **({'round_trip': True} if round_trip is not None else {}),
                **({'hybrids': dict(hybrids), 'hybrid_batch': hybrid_batch or batch_size//2} if hybrids else {}),
-               **({'fine': True} if fine else {}))
+               **({'fine': True} if fine else {}), **({'init': init.config.get('recipe', {}).get('name', True)} if init is not None else {}))
     return Judge(model.eval().cpu(), config)
 
 # %% ../nbs/14_puppet_judge.ipynb #fb6158e1

@@ -17,7 +17,8 @@ import numpy as np, torch
 
 # The recipes, in the order they were tried on the dev draw (seed 50). scrambled and moment_blob are never trained on:
 # the gates see them first. v3a: the first; v3b: twice the recoloured animals, as many hybrids as renders in a batch,
-# and sliced figures as a second no-action kind; v3c: v3b's with a full-resolution first convolution.
+# and sliced figures as a second no-action kind; v3c: v3b's with a full-resolution first convolution; v3d: v3c trained
+# longer, from v3c's weights with a fresh, lower learning-rate cycle.
 RECIPES = dict(
     v3a=dict(steps=3000, per_combo=50, batch_size=64, hybrid_batch=32, lr=2e-3, seed=0,
              hybrids=dict(colour_swap=1500, off_palette=1000, painted_person=600, head_swap=1000, person_headed=600, blurred=400),
@@ -28,6 +29,7 @@ RECIPES = dict(
              sample_every=3, sample_strengths=(0.1, 0.2, 0.3, 0.4, 0.5)),
 )
 RECIPES['v3c'] = dict(RECIPES['v3b'], fine=True)   # v3b with a full-resolution first convolution
+RECIPES['v3d'] = dict(RECIPES['v3c'], steps=1500, lr=5e-4, init='v3c')   # v3c trained 1500 steps more (`--init runs/judge-v3c`)
 STRENGTHS = (0.1, 0.3, 0.5, 0.7)
 
 
@@ -61,9 +63,15 @@ def train(a):
     from imposter.puppet_judge import train_judge
     torch.set_num_threads(a.threads)
     r = dict(RECIPES[a.recipe], **({'steps': a.steps} if a.steps else {}))
+    init = None
+    if r.get('init'):
+        from imposter.puppet_judge import load_judge
+        if not a.init: raise SystemExit(f"Recipe {a.recipe} continues {r['init']}: give its folder with --init (e.g. runs/judge-{r['init']}).")
+        init = load_judge(a.init)
+        if init.config.get('recipe', {}).get('name') != r['init']: raise SystemExit(f"{a.init} holds no {r['init']} judge; give the folder that `train --recipe {r['init']}` wrote.")
     t = time.time()
     j = train_judge(steps=r['steps'], per_combo=r['per_combo'], batch_size=r['batch_size'], lr=r['lr'], seed=r['seed'],
-                    hybrids=r['hybrids'], hybrid_batch=r['hybrid_batch'], fine=r.get('fine', False), round_trip=round_trip(r, a.cache) if r['sample_every'] else None)
+                    hybrids=r['hybrids'], hybrid_batch=r['hybrid_batch'], fine=r.get('fine', False), init=init, round_trip=round_trip(r, a.cache) if r['sample_every'] else None)
     j.config['recipe'] = dict(r, name=a.recipe, sample_strengths=list(r['sample_strengths'])); j.config['train_seconds'] = round(time.time() - t)
     j.config['train_machine'] = f'2-core x86-64 CPU, {a.threads} torch threads'
     j.save(a.out); print(f'saved {a.out} after {time.time() - t:.0f} s')
@@ -127,7 +135,8 @@ RECIPE_TEXT = dict(
         '3000 steps',
     v3b="as v3a with twice the recoloured animals, as many hybrids as renders in a batch (64), and sliced figures as a "
         "second no-action kind",
-    v3c="v3b's recipe with a convolution at full resolution before the strided ones (`PuppetJudge(fine=True)`)")
+    v3c="v3b's recipe with a convolution at full resolution before the strided ones (`PuppetJudge(fine=True)`)",
+    v3d="v3c trained 1500 steps more from its weights, with a fresh learning-rate cycle peaking at 5e-4 (`--init runs/judge-v3c`)")
 
 README = """# Judge v3 candidates: a judge that reads the subject from its shape
 
@@ -226,6 +235,7 @@ if __name__ == '__main__':
     sub = p.add_subparsers(dest='cmd', required=True)
     t = sub.add_parser('train'); t.add_argument('--out', required=True); t.add_argument('--steps', type=int)
     t.add_argument('--recipe', choices=RECIPES, required=True); t.add_argument('--cache', help='a .npy file that keeps the round trip')
+    t.add_argument('--init', help="the folder of the judge a recipe continues (v3d: runs/judge-v3c)")
     h = sub.add_parser('hybrids'); h.add_argument('judge'); h.add_argument('--seed', type=int, required=True)
     h.add_argument('--n', type=int, default=240); h.add_argument('--out')
     v = sub.add_parser('validate'); v.add_argument('judge'); v.add_argument('--per-combo', type=int, default=2); v.add_argument('--out')
