@@ -162,7 +162,7 @@ The recipes, tried in this order on the dev draw of hybrids (seed 50):
 Never trained on: `scrambled` and `moment_blob`; the gates see them first. The rule that picks the judge for the gate
 draw (seed 62, read once; `../draws.md`): it must pass every gate on seed 50; among those, the most gates passed, then
 the higher subject reading on img2img samples at strength 0.3. The rule was written after v3a and v3b had been read,
-before v3c.
+before v3c; v3d was tried after v3c had been read.
 
 The validation rows: 240 fresh renders (2 per subject and action, seed 98) clean and after the VAE; 240 others (seed
 97) as img2img samples of the model with their captions. On an img2img sample the truth is the render's subject, which
@@ -173,9 +173,10 @@ the model may redraw; where a shape-reading judge and v2 disagree (`disagree`), 
 What the candidates miss on the dev draw: a recoloured animal is misread mostly as the subject that shares its head's
 largest feature (v3c's off-palette misreads: tiger and pig, both with pointy ears; cow and dragon, both with horns),
 where what tells them apart is a few pixels (whiskers or a snout, a muzzle or spikes); the full-resolution
-convolution of v3c raised both recoloured readings. Training seconds include making the hybrids and the renders;
+convolution of v3c raised both recoloured readings, and 1500 more steps (v3d) barely moved any reading: the gap
+is not one of training time. Training seconds include making the hybrids and the renders;
 v3a and v3b also made the round trip's 2,000 img2img samples (about 290 s), v3c read them from the cache, and two
-notebook runs of about 40 s each shared the machine with v3c's training. A scramble, never trained on, is read as an action (mostly
+notebook runs of about 40 s each shared the machine with v3c's training; v3d's seconds are its own 1500 steps. A scramble, never trained on, is read as an action (mostly
 jumping) in the share the table gives. Since no candidate passes every gate on the dev draw, none has read the gate
 draw: seed 62 stays unread, for the first judge that does.
 """
