@@ -106,15 +106,15 @@ def _unmake(kind, image, mask, bg, r, size, tile:int=8):
             a, b = cells[k]
             out[i*tile:(i + 1)*tile, j*tile:(j + 1)*tile] = image[a*tile:(a + 1)*tile, b*tile:(b + 1)*tile]
         return out
+    back = _background(bg, size).reshape(size, _SS, size, _SS, 3).mean((1, 3))   # the background, as the renderer draws it
     if kind == 'sliced':
-        out = image.copy(); back = _background(bg, size).reshape(size, _SS, size, _SS, 3).mean((1, 3))
+        out, plain = image.copy(), np.round(back).astype(np.uint8)
         for i in range(0, size, 4):   # each row moves by 3 to 8 pixels, left or right, over the background
             d = int(r.integers(3, 9))*(1 if r.random() < 0.5 else -1)
-            row = np.where(mask[i:i + 4, :, None], image[i:i + 4], np.round(back[i:i + 4]).astype(np.uint8))
-            out[i:i + 4] = np.where(np.roll(mask[i:i + 4], d, 1)[..., None], np.roll(row, d, 1), np.round(back[i:i + 4]).astype(np.uint8))
+            row = np.where(mask[i:i + 4, :, None], image[i:i + 4], plain[i:i + 4])
+            out[i:i + 4] = np.where(np.roll(mask[i:i + 4], d, 1)[..., None], np.roll(row, d, 1), plain[i:i + 4])
         return out
     soft = np.asarray(Image.fromarray((mask*255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(2.5*size/64)), np.float32)/255
-    back = _background(bg, size).reshape(size, _SS, size, _SS, 3).mean((1, 3))   # the background, as the renderer draws it
     out = back*(1 - soft[..., None]) + image[mask].mean(0)*soft[..., None]
     return np.clip(np.round(out), 0, 255).astype(np.uint8)
 

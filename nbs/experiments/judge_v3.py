@@ -46,7 +46,7 @@ def round_trip(recipe, cache=None):
     _, _, items = judge_set(recipe['per_combo'], 7_000 + recipe['seed'])
     key = json.dumps([recipe[k] for k in ('per_combo', 'seed', 'sample_every')] + list(recipe['sample_strengths']))
     def rt(ims):
-        if cache and Path(cache).is_file() and Path(cache + '.json').read_text() == key:
+        if cache and Path(cache).is_file() and Path(cache + '.json').is_file() and Path(cache + '.json').read_text() == key:
             print(f'round trip read from {cache}', file=sys.stderr); return np.load(cache)
         out, pipe, every = ims.copy(), _pipe(), recipe['sample_every']
         for k, s in enumerate(recipe['sample_strengths']):
@@ -172,13 +172,15 @@ the model may redraw; where a shape-reading judge and v2 disagree (`disagree`), 
 
 What the candidates miss on the dev draw: a recoloured animal is misread mostly as the subject that shares its head's
 largest feature (v3c's off-palette misreads: tiger and pig, both with pointy ears; cow and dragon, both with horns),
-where what tells them apart is a few pixels (whiskers or a snout, a muzzle or spikes); the full-resolution
-convolution of v3c raised both recoloured readings, and 1500 more steps (v3d) barely moved any reading: the gap
-is not one of training time. Training seconds include making the hybrids and the renders;
-v3a and v3b also made the round trip's 2,000 img2img samples (about 290 s), v3c read them from the cache, and two
-notebook runs of about 40 s each shared the machine with v3c's training; v3d's seconds are its own 1500 steps. A scramble, never trained on, is read as an action (mostly
-jumping) in the share the table gives. Since no candidate passes every gate on the dev draw, none has read the gate
-draw: seed 62 stays unread, for the first judge that does.
+where what tells them apart is a few pixels (whiskers or a snout, a muzzle or spikes). The full-resolution
+convolution of v3c raised both recoloured readings, and 1500 more steps (v3d) barely moved any reading: the gap is
+not one of training time. A scramble, never trained on, is read as an action (mostly jumping) in the share the table
+gives. Since no candidate passes every gate on the dev draw, none has read the gate draw: seed 62 stays unread, for
+the first judge that does.
+
+Training seconds include making the hybrids and the renders. v3a and v3b also made the round trip's 2,000 img2img
+samples (about 290 s); v3c read them from the cache, and two notebook runs of about 40 s each shared the machine with
+its training; v3d's seconds are its own 1500 steps.
 """
 
 GATE_NAMES = {('colour_swap', 'by_shape'): 'colour swap, read by shape', ('colour_swap', 'action'): 'colour swap, action read',
